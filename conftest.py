@@ -1,0 +1,25 @@
+"""Shared test set-up: the real content is loaded once per test session, as the site serves it."""
+
+import os
+
+# Settings refuse to start without a secret key when debug is off, as tests run.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("loaddata", *settings.CONTENT_FIXTURES, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # Production serves hashed files from `collectstatic`; tests serve the sources as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,79 @@
+"""The admin is the editors' tool: every page opens, and only for the right people."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from characters.models import Character
+from scenes.models import Appearance, Flashback, Letter, Location, Scene
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = [Character, Location, Scene, Appearance, Flashback, Letter]
+
+
+def admin_urls(model):
+    info = model._meta.app_label, model._meta.model_name
+    obj = model.objects.first()
+    return [
+        reverse("admin:{}_{}_changelist".format(*info)),
+        reverse("admin:{}_{}_add".format(*info)),
+        reverse("admin:{}_{}_change".format(*info), args=[obj.pk]),
+    ]
+
+
+@pytest.mark.parametrize("model", CONTENT, ids=lambda m: m.__name__)
+def test_every_admin_page_opens_for_a_superuser(model, admin_client):
+    for url in admin_urls(model):
+        assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("model", CONTENT, ids=lambda m: m.__name__)
+def test_anonymous_visitors_are_sent_to_the_login_page(model, client):
+    for url in admin_urls(model):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("admin:login")), url
+
+
+def test_a_character_is_found_in_the_admin_by_any_alias(admin_client):
+    person = Character.objects.exclude(aliases="").first()
+    alias = person.alias_list[0]
+    response = admin_client.get(reverse("admin:characters_character_changelist"), {"q": alias})
+    assert person.name in response.content.decode()
+
+
+def test_the_scene_page_edits_its_people_flashbacks_and_letters(admin_client):
+    scene = Flashback.objects.first().scene
+    html = admin_client.get(reverse("admin:scenes_scene_change", args=[scene.pk])).content.decode()
+    assert "appearances-TOTAL_FORMS" in html and "flashbacks-TOTAL_FORMS" in html
+    assert "Letter_scenes-TOTAL_FORMS" in html
+    assert scene.get_absolute_url() in html  # "view on site"
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return client
+
+
+def test_an_editor_can_change_a_location(editor):
+    place = Location.objects.first()
+    url = reverse("admin:scenes_location_change", args=[place.pk])
+    assert editor.get(url).status_code == 200
+    data = {"slug": place.slug, "name": "A clearer name", "region": place.region, "description": place.description}
+    assert editor.post(url, data).status_code == 302
+    place.refresh_from_db()
+    assert place.name == "A clearer name"
+
+
+def test_an_editor_can_open_a_scene_to_change_it(editor):
+    scene = Scene.objects.first()
+    response = editor.get(reverse("admin:scenes_scene_change", args=[scene.pk]))
+    assert response.status_code == 200 and 'name="_save"' in response.content.decode()
+
+
+def test_an_editor_cannot_open_users_or_groups(editor):
+    assert editor.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor.get(reverse("admin:auth_group_changelist")).status_code == 403

@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from scenes.models import Appearance, Flashback, Letter, Location, Scene
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """What every content admin shares: facet counts on the filters."""
+
+    show_facets = admin.ShowFacets.ALWAYS
+
+
+@admin.register(Location)
+class LocationAdmin(ContentAdmin):
+    list_display = ["name", "region", "slug"]
+    list_filter = ["region"]
+    search_fields = ["name", "description", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    autocomplete_fields = ["character"]
+    extra = 1
+
+
+class FlashbackInline(admin.StackedInline):
+    model = Flashback
+    autocomplete_fields = ["rememberer", "characters", "location"]
+    prepopulated_fields = {"slug": ["title"]}
+    extra = 0
+    classes = ["collapse"]
+
+
+class SceneLetterInline(admin.TabularInline):
+    """The letters that appear in a scene, added or removed from the scene's page."""
+
+    model = Letter.scenes.through
+    autocomplete_fields = ["letter"]
+    extra = 0
+    verbose_name = "letter in this scene"
+    verbose_name_plural = "letters in this scene"
+
+
+@admin.register(Scene)
+class SceneAdmin(ContentAdmin):
+    list_display = ["number", "title", "location", "period", "part"]
+    list_display_links = ["number", "title"]
+    list_filter = ["part", "period", "location"]
+    list_select_related = ["location"]
+    search_fields = ["title", "summary", "slug"]
+    autocomplete_fields = ["location"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [AppearanceInline, FlashbackInline, SceneLetterInline]
+    fields = ["number", "title", "slug", "location", "period", "part", "summary", "source_paragraphs"]
+
+
+@admin.register(Appearance)
+class AppearanceAdmin(ContentAdmin):
+    list_display = ["character", "scene", "kind"]
+    list_filter = ["kind", "scene__part"]
+    list_select_related = ["character", "scene"]
+    search_fields = ["character__name", "character__aliases", "scene__title"]
+    autocomplete_fields = ["scene", "character"]
+
+
+@admin.register(Flashback)
+class FlashbackAdmin(ContentAdmin):
+    list_display = ["title", "rememberer", "scene", "location", "when"]
+    list_filter = ["rememberer", "location__region"]
+    list_select_related = ["rememberer", "scene", "location"]
+    search_fields = ["title", "summary", "when", "rememberer__name", "rememberer__aliases"]
+    autocomplete_fields = ["scene", "rememberer", "characters", "location"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Letter)
+class LetterAdmin(ContentAdmin):
+    list_display = ["title", "writer", "recipient", "presentation", "fate"]
+    list_filter = ["presentation", "fate"]
+    list_select_related = ["writer", "recipient"]
+    search_fields = ["title", "summary", "writer__name", "writer__aliases", "recipient__name", "recipient__aliases"]
+    autocomplete_fields = ["writer", "recipient", "scenes"]
+    prepopulated_fields = {"slug": ["title"]}

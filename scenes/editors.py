@@ -1,0 +1,19 @@
+"""The Editors group: people who correct the content in the admin, and may do nothing else there."""
+
+EDITORS_GROUP = "Editors"
+CONTENT_MODELS = {
+    "characters": ["character"],
+    "scenes": ["location", "scene", "appearance", "flashback", "letter"],
+}
+ACTIONS = ["view", "add", "change", "delete"]
+
+
+def create_editors_group(apps):
+    """Create (or complete) the Editors group; `apps` is a migration's app registry or django.apps.apps."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    codenames = [f"{action}_{model}" for models in CONTENT_MODELS.values() for model in models for action in ACTIONS]
+    permissions = Permission.objects.filter(content_type__app_label__in=CONTENT_MODELS, codename__in=codenames)
+    group.permissions.set(permissions)
+    return group
