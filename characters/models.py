@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Min, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 
@@ -24,6 +25,10 @@ class Fate(models.TextChoices):
     UNKNOWN = "unknown", "Not told"
 
 
+# The order people come on screen: their first scene, or the scene of the first memory they are in.
+FIRST_APPEARANCE = Coalesce("first_scene", "first_memory").asc(nulls_last=True)
+
+
 class CharacterQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -37,7 +42,7 @@ class CharacterQuerySet(models.QuerySet):
         return self.annotate(
             first_scene=Min("appearances__scene__number"),
             first_memory=Min("flashbacks__scene__number"),
-        ).order_by(models.functions.Coalesce("first_scene", "first_memory").asc(nulls_last=True), "name")
+        ).order_by(FIRST_APPEARANCE, "name")
 
 
 class Character(models.Model):

@@ -1,9 +1,92 @@
+"""Site-wide pages: the home page and the search across every kind of record."""
+
+from functools import cache
+from itertools import groupby
+
+from django import forms
+from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from characters.filters import CharacterFilter
+from characters.models import Character
+from iwojima_site.facets import MAX_QUERY_LENGTH
+from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
+from scenes.models import Flashback, Letter, Part, Scene
+
+PLOT_SUMMARY = settings.BASE_DIR / "fixtures" / "source" / "plot-summary-numbered.md"
+# How many results of each kind the search page lists before linking to the full filtered list.
+SEARCH_RESULTS_SHOWN = 20
+
+
+@cache
+def contributor_credit():
+    """Paragraph 0 of the plot summary: the contributor's credit line, shown on the home page."""
+    for line in PLOT_SUMMARY.read_text(encoding="utf-8").splitlines():
+        if line.startswith("¶0"):
+            return line.removeprefix("¶0").strip()
+    return ""
 
 
 def home(request):
-    return render(request, "home.html")
+    scenes = Scene.objects.in_screen_order().select_related("location")
+    # The film's parts as they come on screen; the frame comes twice, at the start and the end.
+    parts = [(Part(part).label, list(run)) for part, run in groupby(scenes, key=lambda scene: scene.part)]
+    return render(
+        request,
+        "home.html",
+        {
+            "parts": parts,
+            "principal_characters": Character.objects.filter(principal=True).in_order_of_appearance(),
+            "counts": {
+                "scenes": len(scenes),
+                "people": Character.objects.count(),
+                "letters": Letter.objects.count(),
+                "flashbacks": Flashback.objects.count(),
+            },
+            "credit": contributor_credit(),
+        },
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search the film", max_length=MAX_QUERY_LENGTH, required=False)
 
 
 def search(request):
-    return render(request, "search.html")
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    groups = []
+    if query:
+        # Each kind is searched as its list's text filter searches, so "see all" shows the same results.
+        kinds = [
+            ("Scenes", Scene.objects.in_screen_order().select_related("location"), SceneFilter, "scenes:list"),
+            ("People", Character.objects.in_order_of_appearance(), CharacterFilter, "characters:list"),
+            (
+                "Letters",
+                Letter.objects.in_screen_order().select_related("writer", "recipient"),
+                LetterFilter,
+                "scenes:letter_list",
+            ),
+            (
+                "Flashbacks",
+                Flashback.objects.in_screen_order().select_related("rememberer"),
+                FlashbackFilter,
+                "scenes:flashback_list",
+            ),
+        ]
+        for label, queryset, filterset_class, list_url in kinds:
+            matches = filterset_class.base_filters["q"].filter(queryset, query)
+            count = matches.count()
+            groups.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "results": list(matches[:SEARCH_RESULTS_SHOWN]) if count else [],
+                    "more_url": f"{reverse(list_url)}?{urlencode({'q': query})}",
+                }
+            )
+    status = 400 if form.errors else 200
+    context = {"form": form, "query": query, "groups": groups, "total": sum(group["count"] for group in groups)}
+    return render(request, "search.html", context, status=status)

@@ -1,27 +1,83 @@
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, Prefetch
+from django.views.generic import DetailView
 
-from scenes.models import Flashback, Letter, Scene
+from iwojima_site.facets import FacetedListView
+from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
+from scenes.models import AppearanceKind, Flashback, Letter, Scene
 
 
-class SceneListView(ListView):
-    model = Scene
+class SceneListView(FacetedListView):
+    filterset_class = SceneFilter
+    template_name = "scenes/scene_list.html"
+    title = "Scenes"
+    section = "scenes"
+    noun, noun_plural = "scene", "scenes"
+
+    def get_queryset(self):
+        return (
+            Scene.objects.with_people()
+            .annotate(letter_count=Count("letters", distinct=True), flashback_count=Count("flashbacks", distinct=True))
+            .in_screen_order()
+        )
 
 
 class SceneDetailView(DetailView):
-    model = Scene
+    template_name = "scenes/scene_detail.html"
+    queryset = Scene.objects.with_people().prefetch_related(
+        Prefetch("flashbacks", queryset=Flashback.objects.select_related("rememberer", "location")),
+        Prefetch("letters", queryset=Letter.objects.select_related("writer", "recipient")),
+    )
+
+    def get_context_data(self, **kwargs):
+        scene = self.object
+        people = {kind: [] for kind in AppearanceKind}
+        for appearance in scene.appearances.all():
+            people[appearance.kind].append(appearance.character)
+        return super().get_context_data(
+            section="scenes",
+            people=[(AppearanceKind(kind).label, characters) for kind, characters in people.items() if characters],
+            previous_scene=Scene.objects.filter(number__lt=scene.number).order_by("-number").first(),
+            next_scene=Scene.objects.filter(number__gt=scene.number).order_by("number").first(),
+            scene_count=Scene.objects.count(),
+            **kwargs,
+        )
 
 
-class LetterListView(ListView):
-    model = Letter
+class LetterListView(FacetedListView):
+    filterset_class = LetterFilter
+    template_name = "scenes/letter_list.html"
+    title = "Letters"
+    section = "letters"
+    noun, noun_plural = "letter", "letters"
+
+    def get_queryset(self):
+        return Letter.objects.in_screen_order().select_related("writer", "recipient").prefetch_related("scenes")
 
 
 class LetterDetailView(DetailView):
-    model = Letter
+    template_name = "scenes/letter_detail.html"
+    queryset = Letter.objects.select_related("writer", "recipient").prefetch_related(
+        Prefetch("scenes", queryset=Scene.objects.select_related("location").in_screen_order())
+    )
+    extra_context = {"section": "letters"}
 
 
-class FlashbackListView(ListView):
-    model = Flashback
+class FlashbackListView(FacetedListView):
+    filterset_class = FlashbackFilter
+    template_name = "scenes/flashback_list.html"
+    title = "Flashbacks"
+    section = "flashbacks"
+    noun, noun_plural = "flashback", "flashbacks"
+
+    def get_queryset(self):
+        return (
+            Flashback.objects.in_screen_order()
+            .select_related("scene", "rememberer", "location")
+            .prefetch_related("characters")
+        )
 
 
 class FlashbackDetailView(DetailView):
-    model = Flashback
+    template_name = "scenes/flashback_detail.html"
+    queryset = Flashback.objects.select_related("scene", "rememberer", "location").prefetch_related("characters")
+    extra_context = {"section": "flashbacks"}

@@ -1,0 +1,261 @@
+"""Filter forms as data browsers have them: each choice shows how many results it would give with the
+other filters applied, choices that would give nothing are hidden, and every active filter can be removed
+with one click. Shared by every list of the site.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+
+import django_filters
+from django import forms
+from django.db.models import Count, F, Q
+from django_filters.views import FilterView
+
+# Longer text is refused with a form error rather than searched.
+MAX_QUERY_LENGTH = 200
+
+
+def text_query(text, fields):
+    """Every word of the text must match one of the fields (case-insensitive)."""
+    words = text.split()
+    if not words:
+        return Q()
+    return reduce(and_, (reduce(or_, (Q(**{f"{name}__icontains": word}) for name in fields)) for word in words))
+
+
+class TextFilter(django_filters.CharFilter):
+    """A free-text box: every word must appear in one of `fields`."""
+
+    def __init__(self, fields, **kwargs):
+        self.search_fields = fields
+        kwargs.setdefault("label", "Text")
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(text_query(value, self.search_fields)) if value else qs
+
+
+class AllOfFilter(django_filters.ModelMultipleChoiceFilter):
+    """Several related objects, by slug; a result must be linked to all of them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        # One filter() per value: each adds its own join, so the conditions hold together (AND).
+        for obj in value or []:
+            qs = qs.filter(**{self.field_name: obj})
+        return qs
+
+
+class FlagFilter(django_filters.ChoiceFilter):
+    """Yes or no: whether a condition (an Exists expression) holds for a result."""
+
+    def __init__(self, condition, **kwargs):
+        self.condition = condition
+        kwargs.setdefault("choices", [("yes", "Yes"), ("no", "No")])
+        kwargs.setdefault("empty_label", "Either")
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value == "yes":
+            return qs.filter(self.condition)
+        if value == "no":
+            return qs.exclude(self.condition)
+        return qs
+
+
+class OrderFilter(django_filters.ChoiceFilter):
+    """How the list is sorted: each choice names the fields to order by; the first is the default."""
+
+    def __init__(self, orderings, **kwargs):
+        self.orderings = dict(orderings)
+        self.default = next(iter(self.orderings))
+        kwargs.setdefault("label", "Order by")
+        kwargs["choices"] = [(value, label) for value, (label, _fields) in self.orderings.items()]
+        kwargs.setdefault("empty_label", None)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        return qs.order_by(*self.orderings[value or self.default][1])
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int | None = None
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    """One control of the filter form, ready for the template."""
+
+    name: str
+    label: str
+    kind: str  # "text", "select" or "checkboxes"
+    bound_field: object
+    options: list = field(default_factory=list)
+    empty_label: str = "Any"
+
+    @property
+    def errors(self):
+        return self.bound_field.errors
+
+    @property
+    def id(self):
+        return f"filter-{self.name}"
+
+
+@dataclass
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet that can say, for each choice, how many results it would give."""
+
+    def cleaned(self):
+        return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+
+    def queryset_without(self, name):
+        """The list as every filter but `name` makes it (no ordering, no annotations)."""
+        qs = self.queryset.model._default_manager.all()
+        for other, value in self.cleaned().items():
+            if other != name and not isinstance(self.filters[other], OrderFilter):
+                qs = self.filters[other].filter(qs, value)
+        return qs
+
+    def count_by(self, name, value_path, label_path=None):
+        """{value: (label, count)} for one filter, as the other filters leave the list."""
+        filter_ = self.filters[name]
+        # Choosing one more of several required values narrows the current list, so count within it.
+        qs = self.queryset_without(None if isinstance(filter_, AllOfFilter) else name)
+        rows = qs.order_by().values(value=F(value_path), label=F(label_path or value_path))
+        rows = rows.annotate(count=Count("pk", distinct=True)).order_by("label")
+        return {row["value"]: (row["label"], row["count"]) for row in rows if row["value"] is not None}
+
+    def facets(self):
+        """The form's controls in declaration order, with options and counts."""
+        result = []
+        for name, filter_ in self.filters.items():
+            bound = self.form[name]
+            if isinstance(filter_, TextFilter):
+                result.append(Facet(name, filter_.label, "text", bound))
+            elif isinstance(filter_, OrderFilter):
+                current = self.cleaned().get(name) or filter_.default
+                options = [Option(value, label, None, value == current) for value, label in filter_.extra["choices"]]
+                result.append(Facet(name, filter_.label, "select", bound, options, empty_label=""))
+            else:
+                result.append(self.choice_facet(name, filter_, bound))
+        return result
+
+    def choice_facet(self, name, filter_, bound):
+        selected = self.selected_values(name)
+        if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+            counts = self.count_by(name, f"{filter_.field_name}__slug", f"{filter_.field_name}__name")
+            for obj in self.cleaned_objects(name):
+                counts.setdefault(obj.slug, (str(obj), 0))
+            options = [
+                Option(value, label, count, value in selected)
+                for value, (label, count) in sorted(counts.items(), key=lambda item: item[1][0])
+            ]
+        elif isinstance(filter_, FlagFilter):
+            counts = self.queryset_without(name).aggregate(total=Count("pk"), yes=Count("pk", filter=filter_.condition))
+            choices = dict(filter_.extra["choices"])
+            options = [
+                Option("yes", choices["yes"], counts["yes"], "yes" in selected),
+                Option("no", choices["no"], counts["total"] - counts["yes"], "no" in selected),
+            ]
+        else:
+            counts = self.count_by(name, filter_.field_name)
+            options = [
+                Option(value, str(label), counts.get(value, (None, 0))[1], value in selected)
+                for value, label in filter_.extra["choices"]
+            ]
+        # Hide what would give nothing, unless it is what the person chose.
+        options = [option for option in options if option.count or option.selected]
+        kind = "checkboxes" if isinstance(filter_, AllOfFilter) else "select"
+        empty_label = filter_.extra.get("empty_label") or "Any"
+        return Facet(name, filter_.label, kind, bound, options, empty_label=empty_label)
+
+    def selected_values(self, name):
+        value = self.cleaned().get(name)
+        if value in (None, "", [], ()):
+            return set()
+        items = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+        return {getattr(item, "slug", item) for item in items}
+
+    def cleaned_objects(self, name):
+        value = self.cleaned().get(name)
+        if not value:
+            return []
+        return list(value) if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+
+    def active_filters(self, query):
+        """Each filter in force, with the link that removes just it (keeping the others, back to page 1)."""
+        active = []
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, OrderFilter):
+                continue
+            value = self.cleaned().get(name)
+            if value in (None, "", [], ()):
+                continue
+            items = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+            for item in items:
+                raw = getattr(item, "slug", item)
+                shown = str(item) if hasattr(item, "slug") else self.choice_label(filter_, item)
+                remaining = query.copy()
+                remaining.setlist(name, [v for v in query.getlist(name) if v != raw])
+                remaining.pop("page", None)
+                active.append(ActiveFilter(filter_.label, shown, f"?{remaining.urlencode()}"))
+        return active
+
+    @staticmethod
+    def choice_label(filter_, value):
+        if isinstance(filter_, TextFilter):
+            return f"“{value}”"
+        return str(dict(filter_.extra.get("choices", [])).get(value, value))
+
+
+class FacetedListView(FilterView):
+    """A filtered, paginated list whose whole state is the URL.
+
+    An invalid filter value answers 400 with the form's errors and an empty list, never everything silently;
+    a page number that is not a number shows the first page, one past the end the last.
+    """
+
+    paginate_by = 25
+    title = "Results"
+    section = None  # which part of the site's navigation is current
+    noun, noun_plural = "result", "results"  # "1 scene", "12 scenes"
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        context.update(
+            list_title=self.title,
+            section=self.section,
+            noun=self.noun,
+            noun_plural=self.noun_plural,
+            facets=filterset.facets(),
+            active_filters=filterset.active_filters(self.request.GET),
+            form_invalid=filterset.is_bound and not filterset.is_valid(),
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        status = 400 if context["form_invalid"] else 200
+        return super().render_to_response(context, status=status, **kwargs)

@@ -1,0 +1,65 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from characters.models import Character
+from iwojima_site.facets import AllOfFilter, FacetedFilterSet, FlagFilter, OrderFilter, TextFilter
+from scenes.models import Flashback, Letter, LetterFate, LetterPresentation, Location, Part, Period, Scene
+
+HAS_LETTER = Exists(Letter.scenes.through.objects.filter(scene=OuterRef("pk")))
+HAS_FLASHBACK = Exists(Flashback.objects.filter(scene=OuterRef("pk")))
+
+
+class SceneFilter(FacetedFilterSet):
+    q = TextFilter(["title", "summary"], label="Words in the title or summary")
+    character = AllOfFilter(
+        field_name="characters", queryset=Character.objects.all(), label="With everyone of these people"
+    )
+    location = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.all(), to_field_name="slug", label="Place", empty_label="Any place"
+    )
+    period = django_filters.ChoiceFilter(choices=Period.choices, label="When", empty_label="Any time")
+    part = django_filters.ChoiceFilter(choices=Part.choices, label="Part of the film", empty_label="Any part")
+    has_letter = FlagFilter(HAS_LETTER, label="Has a letter")
+    has_flashback = FlagFilter(HAS_FLASHBACK, label="Has a flashback")
+    order = OrderFilter({"screen": ("Screen order", ["number"]), "title": ("Title", ["title", "number"])})
+
+    class Meta:
+        model = Scene
+        fields = []
+
+
+class LetterFilter(FacetedFilterSet):
+    q = TextFilter(
+        ["title", "summary", "writer__name", "writer__aliases", "recipient__name", "recipient__aliases"],
+        label="Words in the letter, or a name",
+    )
+    writer = django_filters.ModelChoiceFilter(
+        queryset=Character.objects.all(), to_field_name="slug", label="Written by", empty_label="Anyone"
+    )
+    recipient = django_filters.ModelChoiceFilter(
+        queryset=Character.objects.all(), to_field_name="slug", label="Written to", empty_label="Anyone"
+    )
+    presentation = django_filters.ChoiceFilter(
+        choices=LetterPresentation.choices, label="How it is presented", empty_label="Any way"
+    )
+    fate = django_filters.ChoiceFilter(choices=LetterFate.choices, label="Its fate", empty_label="Any fate")
+    order = OrderFilter({"screen": ("Screen order", ["first_scene", "slug"]), "title": ("Title", ["title", "slug"])})
+
+    class Meta:
+        model = Letter
+        fields = []
+
+
+class FlashbackFilter(FacetedFilterSet):
+    q = TextFilter(
+        ["title", "summary", "when", "rememberer__name", "rememberer__aliases"], label="Words in the memory, or a name"
+    )
+    rememberer = django_filters.ModelChoiceFilter(
+        queryset=Character.objects.all(), to_field_name="slug", label="Whose memory", empty_label="Anyone’s"
+    )
+    character = AllOfFilter(field_name="characters", queryset=Character.objects.all(), label="With these people in it")
+    order = OrderFilter({"screen": ("Screen order", ["scene__number", "slug"]), "title": ("Title", ["title", "slug"])})
+
+    class Meta:
+        model = Flashback
+        fields = []
