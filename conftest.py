@@ -1,13 +1,8 @@
 """Shared test set-up: the real content is loaded once per test session, as the site serves it."""
 
-import os
-
-# Settings refuse to start without a secret key when debug is off, as tests run.
-os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
-
-import pytest  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+import pytest
+from django.conf import settings
+from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
