@@ -137,7 +137,9 @@ class FacetedFilterSet(django_filters.FilterSet):
         """{value: (label, count)} for one filter, as the other filters leave the list."""
         filter_ = self.filters[name]
         # Choosing one more of several required values narrows the current list, so count within it.
-        qs = self.queryset_without(None if isinstance(filter_, AllOfFilter) else name)
+        matching = self.queryset_without(None if isinstance(filter_, AllOfFilter) else name)
+        # Group in a fresh query: a join the filters made (characters=Shimizu) must not limit the values counted.
+        qs = self.queryset.model._default_manager.filter(pk__in=matching.values("pk"))
         rows = qs.order_by().values(value=F(value_path), label=F(label_path or value_path))
         rows = rows.annotate(count=Count("pk", distinct=True)).order_by("label")
         return {row["value"]: (row["label"], row["count"]) for row in rows if row["value"] is not None}
