@@ -1,0 +1,102 @@
+"""The people pages: the filtered list and each person's page."""
+
+import pytest
+from django.urls import reverse
+
+from characters.models import Character
+from iwojima_site.tests.pages import links, option_count, read, result_count, text
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = reverse("characters:list")
+
+
+def names(response):
+    return [person.name for person in response.context["object_list"]]
+
+
+def test_people_are_listed_in_order_of_first_appearance(client):
+    response = client.get(PEOPLE)
+    firsts = [person.first_scene or person.first_memory for person in response.context["object_list"]]
+    assert result_count(response) == Character.objects.count()
+    assert firsts == sorted(firsts)
+    assert names(response)[0] in {"The excavators", "The excavator who makes the find"}
+
+
+def test_people_can_be_ordered_by_name(client):
+    response = client.get(PEOPLE, {"order": "name"})
+    assert names(response) == sorted(Character.objects.values_list("name", flat=True))[:25]
+
+
+@pytest.mark.parametrize(
+    "params, wanted",
+    [
+        ({"side": "american-forces"}, lambda: Character.objects.filter(side="american-forces")),
+        ({"fate": "suicide"}, lambda: Character.objects.filter(fate="suicide")),
+        ({"historical": "yes"}, lambda: Character.objects.filter(historical=True)),
+        ({"historical": "no"}, lambda: Character.objects.filter(historical=False)),
+        ({"q": "Kuribachi"}, lambda: Character.objects.filter(slug="kuribayashi")),
+        (
+            {"q": "Nish"},
+            lambda: (
+                Character.objects.filter(aliases__icontains="nish") | Character.objects.filter(name__icontains="nish")
+            ),
+        ),
+        (
+            {"side": "japanese-army", "fate": "suicide"},
+            lambda: Character.objects.filter(side="japanese-army", fate="suicide"),
+        ),
+    ],
+    ids=lambda value: ",".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else "",
+)
+def test_each_filter_narrows_the_people(client, params, wanted):
+    response = client.get(PEOPLE, params)
+    expected = set(wanted().values_list("name", flat=True))
+    assert expected and len(expected) < Character.objects.count()
+    assert result_count(response) == len(expected)
+    shown = set(names(response))
+    assert shown == expected if len(expected) <= 25 else shown <= expected
+
+
+def test_facet_counts_for_people(client):
+    response = client.get(PEOPLE, {"side": "japanese-army"})
+    army = Character.objects.filter(side="japanese-army")
+    assert option_count(response, "fate", "suicide") == army.filter(fate="suicide").count()
+    assert option_count(response, "historical", "yes") == army.filter(historical=True).count()
+    # The side's own counts ignore the side chosen, so the other sides can still be picked.
+    assert option_count(response, "side", "american-forces") == Character.objects.filter(side="american-forces").count()
+
+
+def test_a_persons_page_has_every_name_scene_letter_and_memory(client):
+    saigo = Character.objects.get(slug="saigo")
+    response = client.get(saigo.get_absolute_url())
+    page, page_links = text(response), links(response)
+    assert response.status_code == 200
+    for alias in saigo.alias_list:
+        assert alias in page
+    assert "Also called" in page and saigo.actor in page and saigo.get_fate_display() in page
+    in_order = [appearance.scene.get_absolute_url() for appearance in saigo.appearances.order_by("scene__number")]
+    linked = [link for link in read(response).links if link in in_order]
+    assert linked == in_order, "every scene he is in, linked once, in screen order"
+    for letter in list(saigo.letters_written.all()) + list(saigo.letters_received.all()):
+        assert letter.get_absolute_url() in page_links
+    for flashback in list(saigo.memories.all()) + list(saigo.flashbacks.all()):
+        assert flashback.get_absolute_url() in page_links
+
+
+def test_shimizu_reaches_every_scene_of_his_and_from_them_every_letter(client):
+    shimizu = Character.objects.get(slug="shimizu")
+    page_links = links(client.get(shimizu.get_absolute_url()))
+    letters = set()
+    for scene in shimizu.scenes.all():
+        assert scene.get_absolute_url() in page_links
+        scene_links = links(client.get(scene.get_absolute_url()))
+        letters |= {letter for letter in scene.letters.all() if letter.get_absolute_url() in scene_links}
+    assert letters == {letter for scene in shimizu.scenes.all() for letter in scene.letters.all()} != set()
+
+
+def test_someone_only_in_a_memory_says_so(client):
+    hanako = Character.objects.get(slug="hanako")
+    response = client.get(hanako.get_absolute_url())
+    for flashback in hanako.flashbacks.all():
+        assert flashback.get_absolute_url() in links(response)
