@@ -109,7 +109,7 @@ class Scene(models.Model):
 
 class AppearanceKind(models.TextChoices):
     ON_SCREEN = "on-screen", "On screen"
-    VOICE_OVER = "voice-over", "Voice-over"
+    VOICE_OVER = "voice-over", "Heard in voice-over"
     MENTIONED = "mentioned", "Mentioned"
 
 

@@ -357,3 +357,13 @@ def test_saigos_letters_go_to_hanako():
 def test_nozaki_and_endo_are_left_out():
     # The summary never clearly describes them, so the site does not guess who they are.
     assert not Character.objects.filter(name__in=["Nozaki", "Endo", "Medic Endo"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_writer_of_a_voice_over_letter_is_heard_in_voice_over_in_its_scenes():
+    letters = Letter.objects.filter(presentation="voice-over", writer__isnull=False)
+    assert letters.exists()
+    for letter in letters:
+        for scene in letter.scenes.all():
+            kind = Appearance.objects.get(scene=scene, character=letter.writer).kind
+            assert kind == "voice-over", f"{letter.writer} in scene {scene} is {kind}, not voice-over"
