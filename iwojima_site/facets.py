@@ -160,10 +160,10 @@ class FacetedFilterSet(django_filters.FilterSet):
         return result
 
     def choice_facet(self, name, filter_, bound):
-        selected = self.selected_values(name)
+        selected = {getattr(item, "slug", item) for item in self.chosen(name)}
         if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
             counts = self.count_by(name, f"{filter_.field_name}__slug", f"{filter_.field_name}__name")
-            for obj in self.cleaned_objects(name):
+            for obj in self.chosen(name):
                 counts.setdefault(obj.slug, (str(obj), 0))
             options = [
                 Option(value, label, count, value in selected)
@@ -188,16 +188,10 @@ class FacetedFilterSet(django_filters.FilterSet):
         empty_label = filter_.extra.get("empty_label") or "Any"
         return Facet(name, filter_.label, kind, bound, options, empty_label=empty_label)
 
-    def selected_values(self, name):
+    def chosen(self, name):
+        """What the person chose for one filter, as a list (of model objects or choice values)."""
         value = self.cleaned().get(name)
-        if value in (None, "", [], ()):
-            return set()
-        items = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
-        return {getattr(item, "slug", item) for item in items}
-
-    def cleaned_objects(self, name):
-        value = self.cleaned().get(name)
-        if not value:
+        if value is None or value == "":
             return []
         return list(value) if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
 
@@ -207,11 +201,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             if isinstance(filter_, OrderFilter):
                 continue
-            value = self.cleaned().get(name)
-            if value in (None, "", [], ()):
-                continue
-            items = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
-            for item in items:
+            for item in self.chosen(name):
                 raw = getattr(item, "slug", item)
                 shown = str(item) if hasattr(item, "slug") else self.choice_label(filter_, item)
                 remaining = query.copy()
