@@ -211,7 +211,7 @@ class LetterFate(models.TextChoices):
     NEVER_SENT = "never-sent", "Never sent"
     BURIED = "buried", "Buried"
     FOUND_BY_EXCAVATORS = "found-by-excavators", "Found by the excavators"
-    UNKNOWN = "unknown", "Not told"
+    UNKNOWN = "unknown", "Fate not told"
 
 
 class LetterQuerySet(SlugQuerySet):
