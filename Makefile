@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install install-dev
+.PHONY: run test lint install install-dev node-tools browser screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,26 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
+# The checkers from npm (axe-core, the Nu HTML Checker, Lighthouse), pinned in package-lock.json; reinstalled
+# when the lock changes. --ignore-scripts: vnu-jar's install script would download a Java; the system's is used.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The tests need Node.js 20 and npm (for axe-core, the Nu HTML Checker and Lighthouse): install them." >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+node-tools: node_modules/.package-lock.json
+
+# A Chromium for the browser tests: the system's, Debian's package, or Playwright's (see the script).
+browser: install-dev
+	.ci/ensure-browser $(PY)
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: install-dev lint
+test: install-dev lint node-tools browser
 	$(PY) -m pytest
+
+# Every kind of page at 1280 and 360 px wide, light and dark, into screenshots/ for a person to look at.
+screenshots: install-dev browser
+	$(PY) -m pytest -m screenshots iwojima_site/tests/browser/test_screenshots.py

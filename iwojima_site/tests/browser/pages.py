@@ -1,0 +1,51 @@
+"""Every kind of page the site serves, as (name, path): what the accessibility, HTML and screenshot checks visit.
+
+Paths are built from the loaded content (not hard-coded slugs), so an edit to the fixtures cannot leave a
+check pointing at a page that no longer exists.
+"""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+
+from characters.models import Character, Side
+from scenes.models import Flashback, Letter, Period, Scene
+
+
+def filtered(view_name, **query):
+    return f"{reverse(view_name)}?{urlencode(query)}"
+
+
+def page_types():
+    # The richest pages: a scene with flashbacks and letters, and the person who remembers the most.
+    scene = (
+        Scene.objects.annotate(flashbacks_n=Count("flashbacks", distinct=True), letters_n=Count("letters"))
+        .order_by("-flashbacks_n", "-letters_n", "number")
+        .first()
+    )
+    person = Character.objects.annotate(n=Count("memories")).order_by("-n", "slug").first()
+    letter = Letter.objects.filter(writer=person).order_by("slug").first() or Letter.objects.order_by("slug").first()
+    flashback = Flashback.objects.filter(rememberer=person).order_by("slug").first()
+    return [
+        ("home", reverse("home")),
+        ("scene-list", reverse("scenes:list")),
+        ("scene-list-filtered", filtered("scenes:list", character=person.slug, period=Period.BATTLE)),
+        ("scene-list-page-2", filtered("scenes:list", page=2)),
+        ("scene-list-invalid-filter", filtered("scenes:list", character="nobody-of-that-name")),
+        ("character-list", reverse("characters:list")),
+        ("character-list-filtered", filtered("characters:list", side=Side.JAPANESE_ARMY, historical="yes")),
+        ("letter-list", reverse("scenes:letter_list")),
+        ("letter-list-filtered", filtered("scenes:letter_list", writer=person.slug)),
+        ("flashback-list", reverse("scenes:flashback_list")),
+        ("flashback-list-filtered", filtered("scenes:flashback_list", rememberer=person.slug)),
+        ("scene", scene.get_absolute_url()),
+        ("character", person.get_absolute_url()),
+        ("letter", letter.get_absolute_url()),
+        ("flashback", flashback.get_absolute_url()),
+        ("search", reverse("search")),
+        ("search-results", filtered("search", q=person.alias_list[0] if person.alias_list else person.name)),
+        ("search-no-results", filtered("search", q="xylophone")),
+        ("not-found", "/no-such-page/"),
+        ("admin-login", reverse("admin:login")),
+    ]

@@ -1,0 +1,29 @@
+"""`make screenshots`: every kind of page at desktop and phone widths, in light and dark mode, for a person to look at.
+
+Not a check (nothing is asserted about the pictures), so `make test` leaves it out (the `screenshots` marker).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from iwojima_site.tests.browser.pages import page_types
+
+pytestmark = [pytest.mark.screenshots, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [1280, 360]
+COLOR_SCHEMES = ["light", "dark"]
+
+
+def test_screenshots(page, content):
+    folder = Path(settings.BASE_DIR) / "screenshots"
+    folder.mkdir(exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        for name, path in page_types():
+            page.goto(path)
+            for color_scheme in COLOR_SCHEMES:
+                page.emulate_media(color_scheme=color_scheme)
+                page.screenshot(path=folder / f"{name}-{width}-{color_scheme}.png", full_page=True)
+    print(f"Screenshots in {folder}")
