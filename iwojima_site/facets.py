@@ -10,6 +10,7 @@ from operator import and_, or_
 import django_filters
 from django import forms
 from django.db.models import Count, F, Q
+from django.shortcuts import redirect
 from django_filters.views import FilterView
 
 # Longer text is refused with a form error rather than searched.
@@ -228,6 +229,20 @@ class FacetedListView(FilterView):
     title = "Results"
     section = None  # which part of the site's navigation is current
     noun, noun_plural = "result", "results"  # "1 scene", "12 scenes"
+
+    def get(self, request, *args, **kwargs):
+        # The form sends its empty fields too; drop them so the address (a link people share) holds only
+        # the filters in use.
+        query = request.GET.copy()
+        for name in list(query):
+            values = [value for value in query.getlist(name) if value.strip()]
+            if values:
+                query.setlist(name, values)
+            else:
+                del query[name]
+        if query != request.GET:
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)

@@ -61,32 +61,44 @@ def search(request):
     if query:
         # Each kind is searched as its list's text filter searches, so "see all" shows the same results.
         kinds = [
-            ("Scenes", Scene.objects.in_screen_order().select_related("location"), SceneFilter, "scenes:list"),
-            ("People", Character.objects.in_order_of_appearance(), CharacterFilter, "characters:list"),
             (
-                "Letters",
+                ("scene", "scenes"),
+                Scene.objects.in_screen_order().select_related("location"),
+                SceneFilter,
+                "scenes:list",
+            ),
+            (("person", "people"), Character.objects.in_order_of_appearance(), CharacterFilter, "characters:list"),
+            (
+                ("letter", "letters"),
                 Letter.objects.in_screen_order().select_related("writer", "recipient"),
                 LetterFilter,
                 "scenes:letter_list",
             ),
             (
-                "Flashbacks",
+                ("flashback", "flashbacks"),
                 Flashback.objects.in_screen_order().select_related("rememberer"),
                 FlashbackFilter,
                 "scenes:flashback_list",
             ),
         ]
-        for label, queryset, filterset_class, list_url in kinds:
+        for (noun, noun_plural), queryset, filterset_class, list_url in kinds:
             matches = filterset_class.base_filters["q"].filter(queryset, query)
             count = matches.count()
             groups.append(
                 {
-                    "label": label,
+                    "label": noun_plural.capitalize(),
+                    "noun": noun if count == 1 else noun_plural,
                     "count": count,
                     "results": list(matches[:SEARCH_RESULTS_SHOWN]) if count else [],
                     "more_url": f"{reverse(list_url)}?{urlencode({'q': query})}",
                 }
             )
     status = 400 if form.errors else 200
-    context = {"form": form, "query": query, "groups": groups, "total": sum(group["count"] for group in groups)}
+    context = {
+        "form": form,
+        "query": query,
+        "groups": groups,
+        "total": sum(group["count"] for group in groups),
+        "summary": ", ".join(f"{group['count']} {group['noun']}" for group in groups if group["count"]),
+    }
     return render(request, "search.html", context, status=status)

@@ -125,3 +125,13 @@ def test_every_page_stays_within_12_queries_on_the_real_content(client, django_a
     for url in all_page_urls():
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200, url
+
+
+def test_search_summary_counts_each_kind_in_words(client):
+    response = client.get(reverse("search"), {"q": "Shimizu"})
+    groups = {group["label"]: group["count"] for group in response.context["groups"]}
+    page = " ".join(text(response).split())
+    assert groups["People"] >= 1
+    people = "1 person" if groups["People"] == 1 else f"{groups['People']} people"
+    assert people in page
+    assert not any(f" 0 {kind}" in page for kind in ("scenes", "people", "letters", "flashbacks"))

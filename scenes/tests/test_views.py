@@ -278,3 +278,10 @@ def test_every_character_on_the_scene_list_exists_and_is_linked_from_the_scene()
     # Every scene's people are real characters: nothing on a scene card is left dangling.
     assert not Scene.objects.filter(appearances__character__isnull=True).exists()
     assert Character.objects.filter(appearances__isnull=False).exists()
+
+
+def test_empty_fields_of_a_submitted_form_are_dropped_from_the_address(client):
+    response = client.get(SCENES + "?q=&character=saigo&location=&period=&has_letter=yes&order=")
+    assert response.status_code == 302
+    assert response.url == SCENES + "?character=saigo&has_letter=yes"
+    assert client.get(SCENES + "?q=&period=").url == SCENES
