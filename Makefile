@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install install-dev node-tools browser screenshots
+.PHONY: run test lint install install-dev node-tools browser screenshots bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,11 @@ test: install-dev lint node-tools browser
 # Every kind of page at 1280 and 360 px wide, light and dark, into screenshots/ for a person to look at.
 screenshots: install-dev browser
 	$(PY) -m pytest -m screenshots iwojima_site/tests/browser/test_screenshots.py
+
+# Time, queries and peak memory of every kind of page, on the content and on twenty times as much
+# (in a transaction that is rolled back): numbers to compare, not a pass or fail.
+bench: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty
+	DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages
+	DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages --copies 19

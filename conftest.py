@@ -1,19 +1,22 @@
 """Shared test set-up: the real content is loaded once per test session, as the site serves it."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from scenes.content import FIXTURE_MODELS  # once Django is set up
+
     with django_db_blocker.unblock():
-        call_command("loaddata", *settings.CONTENT_FIXTURES, verbosity=0)
+        call_command("loaddata", *FIXTURE_MODELS, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
-    # Production serves hashed files from `collectstatic`; tests serve the sources as they are.
+    # Production serves hashed files from `collectstatic`; tests serve the sources as they are, found when
+    # asked for (nothing is collected, so there is no folder for WhiteNoise to scan).
+    settings.WHITENOISE_AUTOREFRESH = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -7,7 +7,6 @@ DATABASE_URL          e.g. postgres://user:pass@host:5432/iwojima; default: SQLi
 """
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -117,14 +116,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Serve files straight from the app folders when nothing was collected (tests, make run), and don't warn
-# that the collected folder is missing then.
+# Serve files straight from the app folders when nothing was collected (tests, make run).
 WHITENOISE_USE_FINDERS = True
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
-# The content fixtures, in the order they load: each refers only to the ones before it.
-CONTENT_FIXTURES = ["locations", "characters", "scenes", "flashbacks", "letters"]
 
 LOGIN_URL = "admin:login"
 

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 
 from characters.models import Character
+from scenes.content import FIXTURE_MODELS
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -61,7 +62,7 @@ def copied_runs(text):
 
 
 def fixture_objects():
-    for name in settings.CONTENT_FIXTURES:
+    for name in FIXTURE_MODELS:
         for item in json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")):
             yield name, item
 

@@ -5,7 +5,6 @@ import shutil
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -45,7 +44,7 @@ def edit_json(path, change):
 def test_loaddata_fills_an_empty_database():
     for model in reversed(content_models()):
         model.objects.all().delete()
-    call_command("loaddata", *settings.CONTENT_FIXTURES, verbosity=0)
+    call_command("loaddata", *FIXTURE_MODELS, verbosity=0)
     assert Scene.objects.count() > 0 and Character.objects.count() > 0 and Letter.objects.count() > 0
 
 

@@ -8,10 +8,10 @@ import os
 
 import django.apps
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from iwojima_site.tests.browser.tools import CHROMIUM_FLAGS, SUMMARY, chromium_path
+from scenes.content import FIXTURE_MODELS
 from scenes.editors import create_editors_group
 
 # Playwright's sync API runs an event loop in the test thread, so Django would refuse every ORM call made there
@@ -40,7 +40,7 @@ def browser_context_args(browser_context_args, live_server):
 @pytest.fixture
 def content(transactional_db):
     """The real content, for live-server tests: each of them starts from (and ends with) an emptied database."""
-    call_command("loaddata", *settings.CONTENT_FIXTURES, verbosity=0)
+    call_command("loaddata", *FIXTURE_MODELS, verbosity=0)
     # The flush after the previous test also removed the Editors group that a migration creates.
     create_editors_group(django.apps.apps)
 
