@@ -14,9 +14,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
-    # Production serves hashed files from `collectstatic`; tests serve the sources as they are, found when
-    # asked for (nothing is collected, so there is no folder for WhiteNoise to scan).
-    settings.WHITENOISE_AUTOREFRESH = True
+    # Production serves hashed files from `collectstatic`; tests serve the sources as they are.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

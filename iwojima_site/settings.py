@@ -116,8 +116,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Serve files straight from the app folders when nothing was collected (tests, make run).
+# Serve files straight from the app folders when nothing was collected (tests, make run), finding them as
+# they are asked for; production serves what `collectstatic` put in STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -43,8 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--copies", type=int, default=0, help="Add this many copies of the content first.")
         parser.add_argument("--repeat", type=int, default=30, help="Requests per page.")
 
-    # As in production, but finding static files as asked for: `make bench` collects nothing.
-    @override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False, WHITENOISE_AUTOREFRESH=True)
+    @override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False)
     def handle(self, *args, copies=0, repeat=30, **options):
         with transaction.atomic():
             multiply_content(copies)
