@@ -27,6 +27,7 @@ class SceneDetailView(DetailView):
         Prefetch("flashbacks", queryset=Flashback.objects.select_related("rememberer", "location")),
         Prefetch("letters", queryset=Letter.objects.select_related("writer", "recipient")),
     )
+    extra_context = {"section": "scenes"}
 
     def get_context_data(self, **kwargs):
         scene = self.object
@@ -34,7 +35,6 @@ class SceneDetailView(DetailView):
         for appearance in scene.appearances.all():
             people[appearance.kind].append(appearance.character)
         return super().get_context_data(
-            section="scenes",
             people=[(AppearanceKind(kind).label, characters) for kind, characters in people.items() if characters],
             previous_scene=Scene.objects.filter(number__lt=scene.number).order_by("-number").first(),
             next_scene=Scene.objects.filter(number__gt=scene.number).order_by("number").first(),

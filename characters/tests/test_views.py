@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from characters.models import Character
-from iwojima_site.tests.pages import links, option_count, read, result_count, text
+from iwojima_site.tests.reading import links, option_count, read, result_count, text
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from characters.models import Character
-from iwojima_site.tests.pages import links, read, text, title
+from iwojima_site.pages import site_pages
+from iwojima_site.tests.reading import links, read, text, title
 from iwojima_site.views import contributor_credit
 from scenes.models import Flashback, Letter, Part, Scene
 
@@ -80,27 +81,7 @@ def test_bad_search_gets_a_form_error(client, query):
 
 
 def all_page_urls():
-    scene, person = Scene.objects.get(number=1), Character.objects.get(slug="saigo")
-    return [
-        "/",
-        reverse("scenes:list"),
-        reverse("scenes:list") + "?character=shimizu&has_letter=yes",
-        reverse("scenes:list") + "?page=2",
-        scene.get_absolute_url(),
-        Scene.objects.get(number=2).get_absolute_url(),
-        reverse("characters:list"),
-        reverse("characters:list") + "?side=american-forces",
-        person.get_absolute_url(),
-        Character.objects.get(slug="kuribayashi").get_absolute_url(),
-        reverse("scenes:letter_list"),
-        reverse("scenes:letter_list") + "?writer=saigo",
-        Letter.objects.first().get_absolute_url(),
-        reverse("scenes:flashback_list"),
-        reverse("scenes:flashback_list") + "?rememberer=saigo",
-        Flashback.objects.first().get_absolute_url(),
-        reverse("search") + "?q=Shimizu",
-        reverse("search"),
-    ]
+    return [path for _name, path in site_pages()]
 
 
 def test_every_page_has_one_h1_a_unique_title_and_a_breadcrumb(client):

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from characters.models import Character
-from iwojima_site.tests.pages import links, option_count, read, result_count, text, title
+from iwojima_site.tests.reading import links, option_count, read, result_count, text, title
 from scenes.models import Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db

@@ -12,28 +12,11 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import reverse
 
 from characters.models import Character
-from scenes.models import Flashback, Letter, Scene
+from iwojima_site.pages import site_pages
+from scenes.models import Scene
 from scenes.scaling import multiply_content
-
-
-def page_urls():
-    scene = Scene.objects.order_by("number").first()
-    return [
-        "/",
-        reverse("scenes:list"),
-        reverse("scenes:list") + "?character=shimizu&has_letter=yes",
-        scene.get_absolute_url(),
-        reverse("characters:list"),
-        Character.objects.order_by("slug").first().get_absolute_url(),
-        reverse("scenes:letter_list"),
-        Letter.objects.order_by("slug").first().get_absolute_url(),
-        reverse("scenes:flashback_list"),
-        Flashback.objects.order_by("slug").first().get_absolute_url(),
-        reverse("search") + "?q=letter",
-    ]
 
 
 class Command(BaseCommand):
@@ -52,7 +35,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"{'page':62} {'median ms':>9} {'p95 ms':>7} {'queries':>7} {'peak KiB':>8}")
             client = Client()
-            for url in page_urls():
+            for _name, url in site_pages():
                 client.get(url)  # warm up caches and templates
                 timings = []
                 for _ in range(repeat):

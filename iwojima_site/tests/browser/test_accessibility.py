@@ -2,7 +2,7 @@
 
 import pytest
 
-from iwojima_site.tests.browser.pages import page_types
+from iwojima_site.pages import page_types
 from iwojima_site.tests.browser.tools import SUMMARY, node_tool
 
 pytestmark = pytest.mark.django_db(transaction=True)

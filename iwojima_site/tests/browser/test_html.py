@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.template.loader import render_to_string
 
-from iwojima_site.tests.browser.pages import page_types
+from iwojima_site.pages import page_types
 from iwojima_site.tests.browser.tools import SUMMARY, node_tool, require_program
 
 pytestmark = pytest.mark.django_db

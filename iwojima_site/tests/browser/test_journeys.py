@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from characters.models import Character
-from iwojima_site.tests.browser.pages import page_types
+from iwojima_site.pages import page_types
 from scenes.content import FIXTURE_MODELS, fixtures_dir
 from scenes.editors import EDITORS_GROUP
 from scenes.models import Letter, Scene

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from iwojima_site.tests.browser.pages import page_types
+from iwojima_site.pages import page_types
 from iwojima_site.tests.browser.tools import CHROMIUM_FLAGS, SUMMARY, node_tool, require_program
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from iwojima_site.tests.browser.pages import page_types
+from iwojima_site.pages import page_types
 
 pytestmark = [pytest.mark.screenshots, pytest.mark.django_db(transaction=True)]
 

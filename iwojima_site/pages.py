@@ -1,4 +1,5 @@
-"""Every kind of page the site serves, as (name, path): what the accessibility, HTML and screenshot checks visit.
+"""Every kind of page the site serves, as (name, path): what the tests, the browser checks, the screenshots
+and the benchmark visit.
 
 Paths are built from the loaded content (not hard-coded slugs), so an edit to the fixtures cannot leave a
 check pointing at a page that no longer exists.
@@ -17,7 +18,8 @@ def filtered(view_name, **query):
     return f"{reverse(view_name)}?{urlencode(query)}"
 
 
-def page_types():
+def site_pages():
+    """The pages in the site's own design that answer 200: lists plain, filtered and paged, details, search."""
     # The richest pages: a scene with flashbacks and letters, and the person who remembers the most.
     scene = (
         Scene.objects.annotate(flashbacks_n=Count("flashbacks", distinct=True), letters_n=Count("letters"))
@@ -32,7 +34,6 @@ def page_types():
         ("scene-list", reverse("scenes:list")),
         ("scene-list-filtered", filtered("scenes:list", character=person.slug, period=Period.BATTLE)),
         ("scene-list-page-2", filtered("scenes:list", page=2)),
-        ("scene-list-invalid-filter", filtered("scenes:list", character="nobody-of-that-name")),
         ("character-list", reverse("characters:list")),
         ("character-list-filtered", filtered("characters:list", side=Side.JAPANESE_ARMY, historical="yes")),
         ("letter-list", reverse("scenes:letter_list")),
@@ -46,6 +47,13 @@ def page_types():
         ("search", reverse("search")),
         ("search-results", filtered("search", q=person.alias_list[0] if person.alias_list else person.name)),
         ("search-no-results", filtered("search", q="xylophone")),
+    ]
+
+
+def page_types():
+    """Every kind of page a visitor can meet: the site's pages, its error pages and the admin's login."""
+    return site_pages() + [
+        ("scene-list-invalid-filter", filtered("scenes:list", character="nobody-of-that-name")),
         ("not-found", "/no-such-page/"),
         ("admin-login", reverse("admin:login")),
     ]
