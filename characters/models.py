@@ -1,7 +1,11 @@
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Min, Q
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+
+from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.story import validate_story_parts
 
 
 class Side(models.TextChoices):
@@ -20,22 +24,39 @@ class Fate(models.TextChoices):
     SUICIDE = "suicide", "Suicide"
     DIED_OF_ILLNESS = "died-of-illness", "Died of illness"
     DIED_OF_WOUNDS = "died-of-wounds", "Died of wounds"
+    DIED = "died", "Died (cause not told)"
     SHOT_AFTER_SURRENDERING = "shot-after-surrendering", "Shot after surrendering"
     SENT_AWAY = "sent-away", "Sent away"
     UNKNOWN = "unknown", "Not told"
 
 
+# The words every page uses where the film does not tell a fact.
+NOT_TOLD = "Not told"
+
 # The order people come on screen: their first scene, or the scene of the first memory they are in.
 FIRST_APPEARANCE = Coalesce("first_scene", "first_memory").asc(nulls_last=True)
 
+# The order of prominence: principals, other named individuals, unnamed individuals, then groups; within
+# each, the people seen in more scenes first.
+PROMINENCE_TIER = Case(
+    When(principal=True, then=Value(0)),
+    When(is_group=True, then=Value(3)),
+    When(is_named=True, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+IN_ORDER_OF_PROMINENCE = ["prominence_tier", "-seen_scene_count", "name", "slug"]
 
-class CharacterQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
 
+class CharacterQuerySet(SlugQuerySet):
     def matching(self, text):
-        """Characters whose name, full name or any alias contains the text."""
-        return self.filter(Q(name__icontains=text) | Q(full_name__icontains=text) | Q(aliases__icontains=text))
+        """Characters whose name, full name, any alias or source name contains the text."""
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(full_name__icontains=text)
+            | Q(aliases__icontains=text)
+            | Q(source_names__icontains=text)
+        )
 
     def in_order_of_appearance(self):
         """Ordered by the first scene (or flashback's scene) they are in."""
@@ -44,8 +65,38 @@ class CharacterQuerySet(models.QuerySet):
             first_memory=Min("flashbacks__scene__number"),
         ).order_by(FIRST_APPEARANCE, "name")
 
+    def with_seen_scene_count(self):
+        """Annotate `seen_scene_count`: the scenes a person is seen in (on screen, or in a memory shown there)."""
+        appearance = self.model._meta.get_field("appearances").related_model
+        in_memory = self.model.flashbacks.through
+        on_screen = appearance.objects.filter(character=OuterRef("pk"), on_screen=True)
+        # Memories count only in scenes where the person is not also on screen, so no scene counts twice.
+        memory_only = in_memory.objects.filter(character=OuterRef("pk")).exclude(
+            Exists(
+                appearance.objects.filter(
+                    scene=OuterRef("flashback__scene"), character=OuterRef("character"), on_screen=True
+                )
+            )
+        )
+        return self.annotate(
+            seen_scene_count=Coalesce(count_of(on_screen, "scene"), 0)
+            + Coalesce(count_of(memory_only, "flashback__scene"), 0),
+            prominence_tier=PROMINENCE_TIER,
+        )
 
-class Character(models.Model):
+    def in_order_of_prominence(self):
+        return self.with_seen_scene_count().order_by(*IN_ORDER_OF_PROMINENCE)
+
+
+def count_of(queryset, field):
+    """A subquery counting the distinct values of `field` in a queryset correlated with its outer row."""
+    return Subquery(
+        queryset.order_by().values("character").annotate(n=Count(field, distinct=True)).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+class Character(SluggedRecord):
     """A person or group in the film, named as the credits name them."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -54,21 +105,60 @@ class Character(models.Model):
     rank = models.CharField(max_length=80, blank=True)
     aliases = models.TextField(
         blank=True,
-        help_text="Every other name, spelling or description the plot summary uses, one a line.",
+        help_text="Names people use for them, one a line, e.g. “General Kuribayashi”. Shown as “also called”.",
     )
+    source_names = models.TextField(
+        blank=True,
+        help_text="How the plot summary refers to them, in its own spelling, one a line (e.g. “Kuribashi”, "
+        "“his subordinant Fujita”). Searchable; never shown as a name.",
+    )
+    is_group = models.BooleanField("group", default=False, help_text="A group or crowd rather than one person.")
+    is_named = models.BooleanField(
+        "named", default=True, help_text="Known by a name, not only by a description (“the sniper”)."
+    )
+    principal = models.BooleanField(default=False, help_text="One of the people the film follows.")
     side = models.CharField(max_length=30, choices=Side.choices, db_index=True)
     role = models.CharField(max_length=200, help_text="One line: who they are in the film.")
-    biography = models.TextField(help_text="What they do across the film. Paragraphs split by a blank line.")
+    biography = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_story_parts],
+        help_text="What they do across the film, in parts stamped with the scene from which each may be shown.",
+    )
     fate = models.CharField(max_length=30, choices=Fate.choices, default=Fate.UNKNOWN, db_index=True)
-    fate_detail = models.CharField(max_length=250, blank=True, help_text="One line on how their story ends.")
+    fate_scene = models.ForeignKey(
+        "scenes.Scene",
+        on_delete=models.PROTECT,
+        related_name="fates",
+        null=True,
+        blank=True,
+        help_text="The scene in which the fate happens.",
+    )
+    fate_detail = models.JSONField(
+        "fate note",
+        default=list,
+        blank=True,
+        validators=[validate_story_parts],
+        help_text="How their story ends, in scene-stamped parts.",
+    )
     historical = models.BooleanField(default=False, db_index=True, help_text="Based on a real person.")
-    principal = models.BooleanField(default=False, help_text="Shown on the home page among the main people.")
     actor = models.CharField(max_length=100, blank=True, help_text="From the film's credits.")
+    credit_order = models.PositiveSmallIntegerField(
+        null=True, blank=True, unique=True, help_text="Position in the film's cast list, from 1; empty if uncredited."
+    )
+    credited_only = models.BooleanField(
+        default=False,
+        help_text="Credited in the film, but the plot summary's events never show them: listed in the cast, "
+        "in no scene.",
+    )
 
     objects = CharacterQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=Q(is_group=False) | Q(principal=False), name="a_principal_is_one_person"),
+        ]
 
     def __str__(self):
         return self.name
@@ -76,13 +166,42 @@ class Character(models.Model):
     def get_absolute_url(self):
         return reverse("characters:detail", args=[self.slug])
 
-    def natural_key(self):
-        return (self.slug,)
-
     @property
     def alias_list(self):
-        return [alias.strip() for alias in self.aliases.splitlines() if alias.strip()]
+        return lines(self.aliases)
 
     @property
-    def biography_paragraphs(self):
-        return [part.strip() for part in self.biography.split("\n\n") if part.strip()]
+    def source_name_list(self):
+        return lines(self.source_names)
+
+    @property
+    def display_name(self):
+        return f"{self.rank} {self.name}" if self.rank and not self.name.startswith(self.rank) else self.name
+
+    def clean(self):
+        super().clean()
+        if self.credited_only and not self.actor:
+            raise ValidationError({"credited_only": "Only a credited person (one with an actor) can be credited only."})
+
+    def story_errors(self):
+        """What the scene-stamped fields say that the scenes contradict: a list of messages, empty if none.
+
+        Checked after all content is loaded (the scenes load after the people) and on every admin save.
+        """
+        scene_model = self._meta.get_field("fate_scene").related_model
+        numbers = {part["scene"] for part in [*self.biography, *self.fate_detail] if isinstance(part, dict)}
+        known = set(scene_model.objects.filter(number__in=numbers).values_list("number", flat=True))
+        errors = [f"a part is stamped scene {n}, which does not exist" for n in sorted(numbers - known)]
+        if self.fate_scene_id and self.pk and not self.is_in_scene(self.fate_scene_id):
+            errors.append(f"fate_scene: {self.name} is not in scene {self.fate_scene}")
+        if self.credited_only and self.pk and (self.appearances.exists() or self.flashbacks.exists()):
+            errors.append("credited_only: someone in a scene or a memory is not credited only")
+        return errors
+
+    def is_in_scene(self, scene_id):
+        """Whether they are in the scene in any way, or in a memory it cuts to."""
+        return self.appearances.filter(scene_id=scene_id).exists() or self.flashbacks.filter(scene_id=scene_id).exists()
+
+
+def lines(text):
+    return [line.strip() for line in text.splitlines() if line.strip()]

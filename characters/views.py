@@ -4,6 +4,7 @@ from django.views.generic import DetailView
 from characters.filters import CharacterFilter
 from characters.models import Character
 from iwojima_site.facets import FacetedListView
+from iwojima_site.records import FormerSlugRedirectMixin
 
 
 class CharacterListView(FacetedListView):
@@ -17,7 +18,7 @@ class CharacterListView(FacetedListView):
         return Character.objects.in_order_of_appearance()
 
 
-class CharacterDetailView(DetailView):
+class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
     """A person's page reaches their scenes, letters and memories through the reverse relations."""
 
     template_name = "characters/character_detail.html"

@@ -1,9 +1,12 @@
 """Validators shared by every content model."""
 
+import re
+
 from django.core.exceptions import ValidationError
 
 # The plot summary's paragraphs are numbered 1 to 30 (0 is the contributor's credit).
 FIRST_PARAGRAPH, LAST_PARAGRAPH = 1, 30
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def validate_source_paragraphs(value):
@@ -20,3 +23,16 @@ def validate_source_paragraphs(value):
             )
     if len(set(value)) != len(value):
         raise ValidationError("Each paragraph is cited once.")
+
+
+def validate_slug_list(value):
+    """A list of distinct slugs (lowercase letters, digits, hyphens): a record's former addresses."""
+    if not isinstance(value, list):
+        raise ValidationError("Give a list of former slugs, e.g. [“old-title”].")
+    for slug in value:
+        if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+            raise ValidationError(
+                "%(value)r is not a slug (lowercase letters, digits and hyphens).", params={"value": slug}
+            )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each former slug is listed once.")

@@ -56,10 +56,10 @@ class SceneAdmin(ContentAdmin):
 
 @admin.register(Appearance)
 class AppearanceAdmin(ContentAdmin):
-    list_display = ["character", "scene", "kind"]
-    list_filter = ["kind", "scene__part"]
+    list_display = ["character", "scene", "on_screen", "voice_over", "mentioned"]
+    list_filter = ["on_screen", "voice_over", "mentioned", "scene__part"]
     list_select_related = ["character", "scene"]
-    search_fields = ["character__name", "character__aliases", "scene__title"]
+    search_fields = ["character__name", "character__aliases", "character__source_names", "scene__title"]
     autocomplete_fields = ["scene", "character"]
 
 
@@ -68,7 +68,7 @@ class FlashbackAdmin(ContentAdmin):
     list_display = ["title", "rememberer", "scene", "location", "when"]
     list_filter = ["rememberer", "location__region"]
     list_select_related = ["rememberer", "scene", "location"]
-    search_fields = ["title", "summary", "when", "rememberer__name", "rememberer__aliases"]
+    search_fields = ["title", "summary", "when", "rememberer__name", "rememberer__aliases", "rememberer__source_names"]
     autocomplete_fields = ["scene", "rememberer", "characters", "location"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -78,6 +78,15 @@ class LetterAdmin(ContentAdmin):
     list_display = ["title", "writer", "recipient", "presentation", "fate"]
     list_filter = ["presentation", "fate"]
     list_select_related = ["writer", "recipient"]
-    search_fields = ["title", "summary", "writer__name", "writer__aliases", "recipient__name", "recipient__aliases"]
+    search_fields = [
+        "title",
+        "summary",
+        "writer__name",
+        "writer__aliases",
+        "writer__source_names",
+        "recipient__name",
+        "recipient__aliases",
+        "recipient__source_names",
+    ]
     autocomplete_fields = ["writer", "recipient", "scenes"]
     prepopulated_fields = {"slug": ["title"]}

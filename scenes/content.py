@@ -76,10 +76,22 @@ def render_fixture(name):
     for label in FIXTURE_MODELS[name]:
         model = apps.get_model(label)
         queryset = model._default_manager.order_by(*EXPORT_ORDER[label])
-        objects += serializers.serialize(
+        for obj in serializers.serialize(
             "python", queryset, use_natural_foreign_keys=True, use_natural_primary_keys=True
-        )
+        ):
+            fields = obj["fields"]
+            if "former_slugs" in fields:  # after the slug, as people read a record
+                fields = {name: value for name, value in fields.items() if name != "former_slugs"}
+                fields = dict(insert_after(fields, "slug", "former_slugs", obj["fields"]["former_slugs"]))
+            objects.append({**obj, "fields": fields})
     return to_json(objects) + "\n"
+
+
+def insert_after(mapping, after, key, value):
+    for name, item in mapping.items():
+        yield name, item
+        if name == after:
+            yield key, value
 
 
 def to_json(value, depth=0):
@@ -214,21 +226,51 @@ def _error_text(error, item):
 
 
 def _load_object(path, item):
+    """Validate and save one fixture object; returns it, with any relation to a later file left to finish."""
     try:
-        (deserialized,) = serializers.deserialize("python", [item])
+        (deserialized,) = serializers.deserialize("python", [item], handle_forward_references=True)
         instance = deserialized.object
-        instance.full_clean(validate_constraints=True)
+        instance.full_clean(
+            validate_constraints=True, exclude=[field.name for field in deserialized.deferred_fields or ()]
+        )
         deserialized.save()  # saves the many-to-many lists too
-    except (
-        serializers.base.DeserializationError,
-        FieldDoesNotExist,
-        ValidationError,
-        ObjectDoesNotExist,
-        DatabaseError,
-        ValueError,
-        TypeError,
-    ) as error:
+        return deserialized
+    except LOAD_ERRORS as error:
         raise ContentError(f"{shown(path)}: {describe(item)}: {_error_text(error, item)}") from error
+
+
+LOAD_ERRORS = (
+    serializers.base.DeserializationError,
+    FieldDoesNotExist,
+    ValidationError,
+    ObjectDoesNotExist,
+    DatabaseError,
+    ValueError,
+    TypeError,
+)
+
+
+def _finish_object(path, item, deserialized):
+    """Second pass, once every file is in: relations to later files, and the rules that span files."""
+    try:
+        if deserialized.deferred_fields:
+            deserialized.save_deferred_fields()
+            deserialized.object.full_clean(validate_constraints=True)
+        errors = deserialized.object.story_errors() if hasattr(deserialized.object, "story_errors") else []
+    except LOAD_ERRORS as error:
+        raise ContentError(f"{shown(path)}: {describe(item)}: {_error_text(error, item)}") from error
+    if errors:
+        raise ContentError(f"{shown(path)}: {describe(item)}: {'; '.join(errors)}")
+
+
+def clear_content():
+    """Delete all content; links that would block a delete (a person's fate scene) are cut first."""
+    for model in content_models():
+        nullable = [f.name for f in model._meta.concrete_fields if f.is_relation and f.null]
+        if nullable:
+            model._default_manager.update(**dict.fromkeys(nullable))
+    for model in reversed(content_models()):
+        model._default_manager.all().delete()
 
 
 def load_content(directory=None, *, commit=True):
@@ -236,8 +278,8 @@ def load_content(directory=None, *, commit=True):
     fixtures = read_all(directory)
     counts = {}
     with transaction.atomic():
-        for model in reversed(content_models()):
-            model._default_manager.all().delete()
+        clear_content()
+        loaded = []
         for path, objects in fixtures.values():
             seen = set()
             for item in objects:
@@ -247,8 +289,10 @@ def load_content(directory=None, *, commit=True):
                         f"{shown(path)}: {describe(item)}: duplicate; it is already defined earlier in the file."
                     )
                 seen.add(key)
-                _load_object(path, item)
+                loaded.append((path, item, _load_object(path, item)))
                 counts[item["model"]] = counts.get(item["model"], 0) + 1
+        for path, item, deserialized in loaded:
+            _finish_object(path, item, deserialized)
         if not commit:
             transaction.set_rollback(True)
     return LoadReport({label: counts.get(label, 0) for labels in FIXTURE_MODELS.values() for label in labels})

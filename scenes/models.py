@@ -1,17 +1,16 @@
+from collections import Counter
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character
+from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.validators import validate_source_paragraphs
-
-
-class SlugQuerySet(models.QuerySet):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
 
 
 class Region(models.TextChoices):
@@ -35,7 +34,7 @@ class Part(models.TextChoices):
     LAST_STAND = "last-stand", "The last stand"
 
 
-class Location(models.Model):
+class Location(SluggedRecord):
     """A place where scenes or remembered events happen, on Iwo Jima or away from it."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -55,9 +54,6 @@ class Location(models.Model):
         # A location has no page of its own: its page is the scene list filtered by it.
         return f"{reverse('scenes:list')}?{urlencode({'location': self.slug})}"
 
-    def natural_key(self):
-        return (self.slug,)
-
 
 class SceneQuerySet(SlugQuerySet):
     def in_screen_order(self):
@@ -66,11 +62,36 @@ class SceneQuerySet(SlugQuerySet):
     def with_people(self):
         """Everything a scene card shows, without a query per scene."""
         return self.select_related("location").prefetch_related(
-            models.Prefetch("appearances", queryset=Appearance.objects.select_related("character"))
+            models.Prefetch("appearances", queryset=Appearance.objects.select_related("character")),
+            models.Prefetch(
+                "flashbacks", queryset=Flashback.objects.select_related("rememberer").prefetch_related("characters")
+            ),
         )
 
+    def with_everyone(self, people, presence=None):
+        """The scenes in which every one of `people` is present, as `presence` says (default: seen).
 
-class Scene(models.Model):
+        One subquery whatever the number of people: a scene qualifies when none of them is missing from it.
+        """
+        ids = [person.pk for person in people]
+        if not ids:
+            return self
+        scene = OuterRef(OuterRef("pk"))
+        missing = Character.objects.filter(pk__in=ids).exclude(present_in(scene, OuterRef("pk"), presence))
+        return self.exclude(Exists(missing))
+
+    def presence_counts(self, presence=None):
+        """{character pk: number of these scenes each person is present in, as `presence` says}."""
+        appearances = Appearance.objects.filter(scene__in=self.values("pk"))
+        if presence != Presence.ANY:
+            appearances = appearances.filter(on_screen=True)
+        memories = Flashback.characters.through.objects.filter(flashback__scene__in=self.values("pk"))
+        pairs = set(appearances.values_list("scene_id", "character_id"))
+        pairs |= set(memories.values_list("flashback__scene_id", "character_id"))
+        return Counter(character for _scene, character in pairs)
+
+
+class Scene(SluggedRecord):
     """One scene of the film, in screen order."""
 
     number = models.PositiveIntegerField(
@@ -103,14 +124,58 @@ class Scene(models.Model):
     def get_absolute_url(self):
         return reverse("scenes:detail", args=[self.slug])
 
-    def natural_key(self):
-        return (self.slug,)
+    def people(self):
+        """Everyone in the scene and every way they are in it, seen people first.
+
+        Returns [PersonInScene(character, ways=["on screen", "in Saigo’s memory"], seen=True), …]; reads the
+        prefetched `appearances` and `flashbacks` (with their `characters` and `rememberer`).
+        """
+        ways, seen = {}, set()
+        for appearance in self.appearances.all():
+            ways.setdefault(appearance.character, []).extend(appearance.ways)
+            if appearance.on_screen:
+                seen.add(appearance.character)
+        for flashback in self.flashbacks.all():
+            for person in flashback.characters.all():
+                memory = f"in {flashback.rememberer.name}’s memory"
+                if memory not in ways.setdefault(person, []):
+                    ways[person].append(memory)
+                seen.add(person)
+        people = [PersonInScene(person, person_ways, person in seen) for person, person_ways in ways.items()]
+        return sorted(
+            people, key=lambda p: (not p.seen, not p.character.principal, p.character.is_group, p.character.name)
+        )
 
 
-class AppearanceKind(models.TextChoices):
-    ON_SCREEN = "on-screen", "On screen"
-    VOICE_OVER = "voice-over", "Heard in voice-over"
-    MENTIONED = "mentioned", "Mentioned"
+@dataclass(frozen=True)
+class PersonInScene:
+    character: Character
+    ways: list
+    seen: bool
+
+    @property
+    def ways_display(self):
+        return " · ".join(self.ways)
+
+
+class Presence(models.TextChoices):
+    """How present a person must be for a people filter to count a scene: the `presence` URL parameter."""
+
+    SEEN = "seen", "Seen: on screen, or in a memory the scene cuts to"
+    ANY = "any", "Seen, heard in voice-over or mentioned"
+
+
+def present_in(scene, character, presence=None):
+    """A condition: the character is present in the scene (each an expression, e.g. OuterRef("pk"))."""
+    appearances = Appearance.objects.filter(scene=scene, character=character)
+    if presence != Presence.ANY:
+        appearances = appearances.filter(on_screen=True)
+    in_memory = Flashback.characters.through.objects.filter(flashback__scene=scene, character=character)
+    return Exists(appearances) | Exists(in_memory)
+
+
+# How a person can be in a scene, as the Appearance fields that record it, in the order pages list them.
+WAYS = {"on_screen": "on screen", "voice_over": "heard in voice-over", "mentioned": "mentioned"}
 
 
 class AppearanceManager(models.Manager):
@@ -119,13 +184,16 @@ class AppearanceManager(models.Manager):
 
 
 class Appearance(models.Model):
-    """A character's presence in a scene: on screen, heard in voice-over, or only mentioned."""
+    """A person in a scene, with every way they are in it: on screen, heard in voice-over, mentioned.
+
+    Being in a memory the scene cuts to is not stored here: it follows from the scene's flashbacks.
+    """
 
     scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="appearances")
     character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="appearances")
-    kind = models.CharField(
-        max_length=20, choices=AppearanceKind.choices, default=AppearanceKind.ON_SCREEN, db_index=True
-    )
+    on_screen = models.BooleanField(default=True, db_index=True)
+    voice_over = models.BooleanField("heard in voice-over", default=False)
+    mentioned = models.BooleanField(default=False, help_text="Talked about, without being seen or heard.")
 
     objects = AppearanceManager()
 
@@ -133,10 +201,24 @@ class Appearance(models.Model):
         ordering = ["scene__number", "character__name", "character__slug"]
         constraints = [
             models.UniqueConstraint(fields=["scene", "character"], name="one_appearance_per_character_per_scene"),
+            models.CheckConstraint(
+                condition=Q(on_screen=True) | Q(voice_over=True) | Q(mentioned=True),
+                name="an_appearance_has_a_way",
+                violation_error_message="Say how they are in the scene: on screen, heard in voice-over or mentioned.",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.character} in scene {self.scene.number} ({self.get_kind_display().lower()})"
+        return f"{self.character} in scene {self.scene.number} ({self.ways_display})"
+
+    @property
+    def ways(self):
+        """The ways they are in the scene, as words: ["on screen", "heard in voice-over"]."""
+        return [label for field, label in WAYS.items() if getattr(self, field)]
+
+    @property
+    def ways_display(self):
+        return " · ".join(self.ways)
 
     def natural_key(self):
         return self.scene.natural_key() + self.character.natural_key()
@@ -149,7 +231,7 @@ class FlashbackQuerySet(SlugQuerySet):
         return self.order_by("scene__number", "slug")
 
 
-class Flashback(models.Model):
+class Flashback(SluggedRecord):
     """An episode the film cuts back to: one character's memory, shown during a scene."""
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -187,10 +269,11 @@ class Flashback(models.Model):
     natural_key.dependencies = ["scenes.scene", "characters.character", "scenes.location"]
 
     def clean(self):
+        super().clean()
         # The person remembering has to be in the scene the memory interrupts, not merely mentioned there.
         if self.scene_id and self.rememberer_id:
-            present = Appearance.objects.filter(scene_id=self.scene_id, character_id=self.rememberer_id).exclude(
-                kind=AppearanceKind.MENTIONED
+            present = Appearance.objects.filter(scene_id=self.scene_id, character_id=self.rememberer_id).filter(
+                Q(on_screen=True) | Q(voice_over=True)
             )
             if not present.exists():
                 raise ValidationError(
@@ -211,7 +294,7 @@ class LetterFate(models.TextChoices):
     NEVER_SENT = "never-sent", "Never sent"
     BURIED = "buried", "Buried"
     FOUND_BY_EXCAVATORS = "found-by-excavators", "Found by the excavators"
-    UNKNOWN = "unknown", "Fate not told"
+    UNKNOWN = "unknown", "Not told"
 
 
 class LetterQuerySet(SlugQuerySet):
@@ -219,7 +302,7 @@ class LetterQuerySet(SlugQuerySet):
         return self.annotate(first_scene=Min("scenes__number")).order_by("first_scene", "slug")
 
 
-class Letter(models.Model):
+class Letter(SluggedRecord):
     """A letter written, read aloud, censored, found or buried in the film (the bag of them too)."""
 
     slug = models.SlugField(max_length=100, unique=True)

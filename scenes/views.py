@@ -3,7 +3,8 @@ from django.views.generic import DetailView
 
 from iwojima_site.facets import FacetedListView
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import AppearanceKind, Flashback, Letter, Scene
+from iwojima_site.records import FormerSlugRedirectMixin
+from scenes.models import Appearance, Flashback, Letter, Scene
 
 
 class SceneListView(FacetedListView):
@@ -21,21 +22,22 @@ class SceneListView(FacetedListView):
         )
 
 
-class SceneDetailView(DetailView):
+class SceneDetailView(FormerSlugRedirectMixin, DetailView):
     template_name = "scenes/scene_detail.html"
-    queryset = Scene.objects.with_people().prefetch_related(
-        Prefetch("flashbacks", queryset=Flashback.objects.select_related("rememberer", "location")),
+    queryset = Scene.objects.select_related("location").prefetch_related(
+        Prefetch("appearances", queryset=Appearance.objects.select_related("character")),
+        Prefetch(
+            "flashbacks",
+            queryset=Flashback.objects.select_related("rememberer", "location").prefetch_related("characters"),
+        ),
         Prefetch("letters", queryset=Letter.objects.select_related("writer", "recipient")),
     )
     extra_context = {"section": "scenes"}
 
     def get_context_data(self, **kwargs):
         scene = self.object
-        people = {kind: [] for kind in AppearanceKind}
-        for appearance in scene.appearances.all():
-            people[appearance.kind].append(appearance.character)
         return super().get_context_data(
-            people=[(AppearanceKind(kind).label, characters) for kind, characters in people.items() if characters],
+            people=scene.people(),
             previous_scene=Scene.objects.filter(number__lt=scene.number).order_by("-number").first(),
             next_scene=Scene.objects.filter(number__gt=scene.number).order_by("number").first(),
             scene_count=Scene.objects.count(),
@@ -54,7 +56,7 @@ class LetterListView(FacetedListView):
         return Letter.objects.in_screen_order().select_related("writer", "recipient").prefetch_related("scenes")
 
 
-class LetterDetailView(DetailView):
+class LetterDetailView(FormerSlugRedirectMixin, DetailView):
     template_name = "scenes/letter_detail.html"
     queryset = Letter.objects.select_related("writer", "recipient").prefetch_related(
         Prefetch("scenes", queryset=Scene.objects.select_related("location").in_screen_order())
@@ -77,7 +79,7 @@ class FlashbackListView(FacetedListView):
         )
 
 
-class FlashbackDetailView(DetailView):
+class FlashbackDetailView(FormerSlugRedirectMixin, DetailView):
     template_name = "scenes/flashback_detail.html"
     queryset = Flashback.objects.select_related("scene", "rememberer", "location").prefetch_related("characters")
     extra_context = {"section": "flashbacks"}

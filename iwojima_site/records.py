@@ -1,0 +1,61 @@
+"""What every content record shares: a slug as natural key, and former slugs that keep old addresses working."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpResponsePermanentRedirect
+
+from iwojima_site.validators import validate_slug_list
+
+
+class SlugQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def formerly(self, slug):
+        """The record that used to have this slug, or None."""
+        # JSON lists have no portable `contains` lookup (SQLite lacks it): narrow in SQL, decide in Python.
+        for record in self.filter(former_slugs__icontains=f'"{slug}"'):
+            if slug in record.former_slugs:
+                return record
+        return None
+
+
+class SluggedRecord(models.Model):
+    """An abstract content record addressed by its slug; a renamed record keeps its old slugs."""
+
+    former_slugs = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_slug_list],
+        help_text="Slugs this record had before; their old addresses redirect here for good.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        super().clean()
+        others = type(self)._default_manager.exclude(pk=self.pk)
+        taken = [slug for slug in self.former_slugs or [] if slug == self.slug or others.filter(slug=slug).exists()]
+        if taken:
+            raise ValidationError({"former_slugs": f"“{taken[0]}” is a current slug; it cannot also be a former one."})
+        for slug in [self.slug, *(self.former_slugs or [])]:
+            if slug and others.formerly(slug) is not None:
+                raise ValidationError({"slug": f"“{slug}” is already a former slug of {others.formerly(slug)}."})
+
+
+class FormerSlugRedirectMixin:
+    """For a DetailView: a slug that a record had before answers 301 to its page now."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            record = self.get_queryset().model._default_manager.formerly(kwargs.get(self.slug_url_kwarg, ""))
+            if record is None:
+                raise
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(record.get_absolute_url() + (f"?{query}" if query else ""))
