@@ -1,18 +1,41 @@
+from django import forms
 from django.contrib import admin
 
 from characters.models import Character
+from iwojima_site.story import StoryPartsField
+
+
+class CharacterForm(forms.ModelForm):
+    biography = StoryPartsField(required=False)
+    fate_detail = StoryPartsField(required=False, label="Fate note")
+
+    class Meta:
+        model = Character
+        fields = "__all__"
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The rules that span records (a part stamped with a scene that does not exist, a fate scene the person
+        # is not in), which reload_content checks after loading everything.
+        for message in self.instance.story_errors() if not self.errors else []:
+            field, _, text = message.partition(": ") if ": " in message else ("", "", message)
+            self.add_error(field if field in self.fields else None, text or message)
 
 
 @admin.register(Character)
 class CharacterAdmin(admin.ModelAdmin):
-    list_display = ["name", "full_name", "rank", "side", "fate", "historical", "principal", "actor"]
-    list_filter = ["side", "fate", "historical", "principal"]
-    # Aliases hold every spelling the plot summary uses, so "Kuribashi" finds Kuribayashi here too.
-    search_fields = ["name", "full_name", "aliases", "slug", "actor"]
+    form = CharacterForm
+    list_display = ["name", "rank", "side", "is_group", "principal", "fate", "actor", "credit_order"]
+    list_filter = ["principal", "is_group", "is_named", "side", "fate", "historical", "credited_only"]
+    # Source names hold every spelling the plot summary uses, so "Kuribashi" finds Kuribayashi here too.
+    search_fields = ["name", "full_name", "aliases", "source_names", "slug", "actor"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["fate_scene"]
     show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
-        (None, {"fields": ["name", "slug", "full_name", "rank", "aliases", "side", "role", "principal"]}),
-        ("Story", {"fields": ["biography", "fate", "fate_detail"]}),
-        ("From the credits", {"fields": ["actor", "historical"]}),
+        (None, {"fields": ["name", "slug", "full_name", "rank", "role", "side"]}),
+        ("Names", {"fields": ["aliases", "source_names", "former_slugs"]}),
+        ("Kind of record", {"fields": ["principal", "is_group", "is_named"]}),
+        ("Story", {"fields": ["biography", "fate", "fate_scene", "fate_detail"]}),
+        ("From the credits", {"fields": ["actor", "credit_order", "credited_only", "historical"]}),
     ]

@@ -1,19 +1,24 @@
 import django_filters
 from django.db.models import Q
 
-from characters.models import FIRST_APPEARANCE, Character, Fate, Side
+from characters.models import FIRST_APPEARANCE, IN_ORDER_OF_PROMINENCE, Character, Fate, Side
 from iwojima_site.facets import FacetedFilterSet, FlagFilter, OrderFilter, TextFilter
 
 
 class CharacterFilter(FacetedFilterSet):
-    q = TextFilter(["name", "full_name", "aliases"], label="Name or any other name")
+    q = TextFilter(["name", "full_name", "aliases", "source_names", "actor"], label="Name or any other name")
     side = django_filters.ChoiceFilter(choices=Side.choices, label="Side", empty_label="Any side")
     fate = django_filters.ChoiceFilter(choices=Fate.choices, label="Fate", empty_label="Any fate")
     historical = FlagFilter(
         Q(historical=True), choices=[("yes", "Based on a real person"), ("no", "Fictional")], label="Historical"
     )
+    is_group = FlagFilter(Q(is_group=True), choices=[("no", "One person"), ("yes", "A group")], label="Person or group")
     order = OrderFilter(
-        {"appearance": ("First appearance", [FIRST_APPEARANCE, "name"]), "name": ("Name", ["name", "slug"])}
+        {
+            "prominence": ("Prominence", IN_ORDER_OF_PROMINENCE),
+            "appearance": ("First appearance", [FIRST_APPEARANCE, "name"]),
+            "name": ("Name", ["name", "slug"]),
+        }
     )
 
     class Meta:

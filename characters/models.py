@@ -183,6 +183,24 @@ class Character(SluggedRecord):
         if self.credited_only and not self.actor:
             raise ValidationError({"credited_only": "Only a credited person (one with an actor) can be credited only."})
 
+    def scenes_in(self):
+        """Every scene they are in, in screen order, with how: [(scene, ["on screen", "in Saigo’s memory"])].
+
+        Reads the prefetched `appearances` (with `scene`) and `flashbacks` (with `scene` and `rememberer`).
+        """
+        ways = {}
+        for appearance in self.appearances.all():
+            ways.setdefault(appearance.scene, []).extend(appearance.ways)
+        for flashback in self.flashbacks.all():
+            memory = (
+                "in their own memory"
+                if flashback.rememberer_id == self.pk
+                else f"in {flashback.rememberer.name}’s memory"
+            )
+            if memory not in ways.setdefault(flashback.scene, []):
+                ways[flashback.scene].append(memory)
+        return sorted(ways.items(), key=lambda item: item[0].number)
+
     def story_errors(self):
         """What the scene-stamped fields say that the scenes contradict: a list of messages, empty if none.
 

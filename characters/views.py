@@ -1,9 +1,10 @@
 from django.db.models import Prefetch
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 
 from characters.filters import CharacterFilter
 from characters.models import Character
 from iwojima_site.facets import FacetedListView
+from iwojima_site.film import FILM_FACTS
 from iwojima_site.records import FormerSlugRedirectMixin
 
 
@@ -15,7 +16,7 @@ class CharacterListView(FacetedListView):
     noun, noun_plural = "person", "people"
 
     def get_queryset(self):
-        return Character.objects.in_order_of_appearance()
+        return Character.objects.in_order_of_appearance().with_seen_scene_count()
 
 
 class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
@@ -30,12 +31,28 @@ class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
         flashbacks = Character._meta.get_field("flashbacks").related_model
         letters = Character._meta.get_field("letters_written").related_model
         return Character.objects.prefetch_related(
-            Prefetch(
-                "appearances",
-                queryset=appearances.objects.select_related("scene__location").order_by("scene__number"),
-            ),
+            Prefetch("appearances", queryset=appearances.objects.select_related("scene").order_by("scene__number")),
             Prefetch("letters_written", queryset=letters.objects.in_screen_order().select_related("recipient")),
             Prefetch("letters_received", queryset=letters.objects.in_screen_order().select_related("writer")),
             Prefetch("memories", queryset=flashbacks.objects.in_screen_order().select_related("scene")),
-            Prefetch("flashbacks", queryset=flashbacks.objects.in_screen_order().select_related("rememberer")),
+            Prefetch("flashbacks", queryset=flashbacks.objects.in_screen_order().select_related("scene", "rememberer")),
+        ).select_related("fate_scene")
+
+    def get_context_data(self, **kwargs):
+        character = self.object
+        # Each flashback once, whether they remember it, appear in it, or both.
+        flashbacks = {f.pk: f for f in [*character.memories.all(), *character.flashbacks.all()]}
+        return super().get_context_data(
+            scenes=character.scenes_in(),
+            flashbacks=sorted(flashbacks.values(), key=lambda f: (f.scene.number, f.slug)),
+            **kwargs,
         )
+
+
+class CastView(ListView):
+    """The film's credited cast, in credit order, each actor with their character."""
+
+    template_name = "characters/cast.html"
+    context_object_name = "cast"
+    queryset = Character.objects.filter(credit_order__isnull=False).order_by("credit_order")
+    extra_context = {"section": "characters", "film_facts": FILM_FACTS}

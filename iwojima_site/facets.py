@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, F, Q
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
 # Longer text is refused with a form error rather than searched.
@@ -70,8 +71,22 @@ class FlagFilter(django_filters.ChoiceFilter):
         return qs
 
 
+class ModeFilter(django_filters.ChoiceFilter):
+    """A choice that changes how another filter reads (it filters nothing itself); the first is the default,
+    which the address never holds."""
+
+    def __init__(self, **kwargs):
+        self.default = kwargs["choices"][0][0]
+        kwargs.setdefault("empty_label", None)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        return qs
+
+
 class OrderFilter(django_filters.ChoiceFilter):
-    """How the list is sorted: each choice names the fields to order by; the first is the default."""
+    """How the list is sorted: each choice names the fields to order by; the first is the default, which the
+    address never holds."""
 
     def __init__(self, orderings, **kwargs):
         self.orderings = dict(orderings)
@@ -130,20 +145,58 @@ class FacetedFilterSet(django_filters.FilterSet):
         """The list as every filter but `name` makes it (no ordering, no annotations)."""
         qs = self.queryset.model._default_manager.all()
         for other, value in self.cleaned().items():
-            if other != name and not isinstance(self.filters[other], OrderFilter):
+            if other != name and not isinstance(self.filters[other], OrderFilter | ModeFilter):
                 qs = self.filters[other].filter(qs, value)
         return qs
 
-    def count_by(self, name, value_path, label_path=None):
+    @staticmethod
+    def value_paths(filter_):
+        """The (value, label) lookups a choice filter counts by: a related record's slug and name, or the field."""
+        if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+            return f"{filter_.field_name}__slug", f"{filter_.field_name}__name"
+        return filter_.field_name, filter_.field_name
+
+    def count_by(self, name):
         """{value: (label, count)} for one filter, as the other filters leave the list."""
+        if name in self.unset_choice_counts:
+            return self.unset_choice_counts[name]
         filter_ = self.filters[name]
         # Choosing one more of several required values narrows the current list, so count within it.
         matching = self.queryset_without(None if isinstance(filter_, AllOfFilter) else name)
+        value_path, label_path = self.value_paths(filter_)
+        rows = self.grouped(matching, value=F(value_path), label=F(label_path))
+        return {row["value"]: (row["label"], row["count"]) for row in rows if row["value"] is not None}
+
+    def grouped(self, matching, **columns):
         # Group in a fresh query: a join the filters made (characters=Shimizu) must not limit the values counted.
         qs = self.queryset.model._default_manager.filter(pk__in=matching.values("pk"))
-        rows = qs.order_by().values(value=F(value_path), label=F(label_path or value_path))
-        rows = rows.annotate(count=Count("pk", distinct=True)).order_by("label")
-        return {row["value"]: (row["label"], row["count"]) for row in rows if row["value"] is not None}
+        return qs.order_by().values(**columns).annotate(count=Count("pk", distinct=True))
+
+    @cached_property
+    def unset_choice_counts(self):
+        """{name: {value: (label, count)}} for the one-value choice filters not in use, in one grouped query:
+        they all count within the same list, and each record has one value of each, so the counts add up."""
+        names = [
+            name
+            for name, filter_ in self.filters.items()
+            if isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter)
+            and not isinstance(filter_, FlagFilter | OrderFilter | ModeFilter)
+            and not self.cleaned().get(name)
+        ]
+        if not names:
+            return {}
+        columns = {}
+        for index, name in enumerate(names):
+            value_path, label_path = self.value_paths(self.filters[name])
+            columns[f"value{index}"], columns[f"label{index}"] = F(value_path), F(label_path)
+        counts = {name: {} for name in names}
+        for row in self.grouped(self.queryset_without(None), **columns):
+            for index, name in enumerate(names):
+                value = row[f"value{index}"]
+                if value is not None:
+                    label, count = counts[name].get(value, (row[f"label{index}"], 0))
+                    counts[name][value] = (label, count + row["count"])
+        return counts
 
     def facets(self):
         """The form's controls in declaration order, with options and counts."""
@@ -152,7 +205,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             bound = self.form[name]
             if isinstance(filter_, TextFilter):
                 result.append(Facet(name, filter_.label, "text", bound))
-            elif isinstance(filter_, OrderFilter):
+            elif isinstance(filter_, OrderFilter | ModeFilter):
                 current = self.cleaned().get(name) or filter_.default
                 options = [Option(value, label, None, value == current) for value, label in filter_.extra["choices"]]
                 result.append(Facet(name, filter_.label, "select", bound, options, empty_label=""))
@@ -163,22 +216,26 @@ class FacetedFilterSet(django_filters.FilterSet):
     def choice_facet(self, name, filter_, bound):
         selected = {getattr(item, "slug", item) for item in self.chosen(name)}
         if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
-            counts = self.count_by(name, f"{filter_.field_name}__slug", f"{filter_.field_name}__name")
+            if hasattr(filter_, "facet_counts"):  # its own counts, already in the filter's order
+                counts = filter_.facet_counts(self.queryset_without(None))
+                order = list(counts)
+            else:
+                counts = self.count_by(name)
+                order = self.in_choice_order(filter_, counts)
             for obj in self.chosen(name):
-                counts.setdefault(obj.slug, (str(obj), 0))
-            options = [
-                Option(value, label, count, value in selected)
-                for value, (label, count) in sorted(counts.items(), key=lambda item: item[1][0])
-            ]
+                if obj.slug not in counts:
+                    counts[obj.slug] = (str(obj), 0)
+                    order.append(obj.slug)
+            options = [Option(value, *counts[value], value in selected) for value in order]
         elif isinstance(filter_, FlagFilter):
-            counts = self.queryset_without(name).aggregate(total=Count("pk"), yes=Count("pk", filter=filter_.condition))
+            counts = self.flag_counts[name] if name in self.flag_counts else self.flag_count(name)
             choices = dict(filter_.extra["choices"])
             options = [
                 Option("yes", choices["yes"], counts["yes"], "yes" in selected),
                 Option("no", choices["no"], counts["total"] - counts["yes"], "no" in selected),
             ]
         else:
-            counts = self.count_by(name, filter_.field_name)
+            counts = self.count_by(name)
             options = [
                 Option(value, str(label), counts.get(value, (None, 0))[1], value in selected)
                 for value, label in filter_.extra["choices"]
@@ -188,6 +245,31 @@ class FacetedFilterSet(django_filters.FilterSet):
         kind = "checkboxes" if isinstance(filter_, AllOfFilter) else "select"
         empty_label = filter_.extra.get("empty_label") or "Any"
         return Facet(name, filter_.label, kind, bound, options, empty_label=empty_label)
+
+    def flag_count(self, name):
+        condition = self.filters[name].condition
+        return self.queryset_without(name).aggregate(total=Count("pk"), yes=Count("pk", filter=condition))
+
+    @cached_property
+    def flag_counts(self):
+        """{name: {"total": n, "yes": n}} for the yes/no filters not in use, counted in one query: they all
+        count within the same list."""
+        unset = [n for n, f in self.filters.items() if isinstance(f, FlagFilter) and not self.cleaned().get(n)]
+        if not unset:
+            return {}
+        aggregates = {"total": Count("pk")}
+        aggregates.update({name: Count("pk", filter=self.filters[name].condition) for name in unset})
+        row = self.queryset_without(None).aggregate(**aggregates)
+        return {name: {"total": row["total"], "yes": row[name]} for name in unset}
+
+    @staticmethod
+    def in_choice_order(filter_, counts):
+        """The values of `counts` in the order of the filter's queryset when it has one (people in the order
+        of prominence, whatever is ticked), else by label."""
+        if not filter_.queryset.query.order_by:
+            return sorted(counts, key=lambda value: counts[value][0])
+        field = filter_.extra.get("to_field_name", "slug")
+        return list(filter_.queryset.filter(**{f"{field}__in": list(counts)}).values_list(field, flat=True))
 
     def chosen(self, name):
         """What the person chose for one filter, as a list (of model objects or choice values)."""
@@ -200,7 +282,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         """Each filter in force, with the link that removes just it (keeping the others, back to page 1)."""
         active = []
         for name, filter_ in self.filters.items():
-            if isinstance(filter_, OrderFilter):
+            if isinstance(filter_, OrderFilter | ModeFilter):
                 continue
             for item in self.chosen(name):
                 raw = getattr(item, "slug", item)
@@ -231,11 +313,16 @@ class FacetedListView(FilterView):
     noun, noun_plural = "result", "results"  # "1 scene", "12 scenes"
 
     def get(self, request, *args, **kwargs):
-        # The form sends its empty fields too; drop them so the address (a link people share) holds only
-        # the filters in use.
+        # The form sends its empty fields and its defaults too; drop them so the address (a link people
+        # share) holds only the filters in use.
         query = request.GET.copy()
+        defaults = {
+            name: filter_.default
+            for name, filter_ in self.filterset_class.base_filters.items()
+            if isinstance(filter_, OrderFilter | ModeFilter)
+        }
         for name in list(query):
-            values = [value for value in query.getlist(name) if value.strip()]
+            values = [value for value in query.getlist(name) if value.strip() and value != defaults.get(name)]
             if values:
                 query.setlist(name, values)
             else:

@@ -1,5 +1,6 @@
-"""Site-wide pages: the home page and the search across every kind of record."""
+"""Site-wide pages: the home page, the source and the search across every kind of record."""
 
+import re
 from functools import cache
 from itertools import groupby
 
@@ -12,21 +13,41 @@ from django.utils.http import urlencode
 from characters.filters import CharacterFilter
 from characters.models import Character
 from iwojima_site.facets import MAX_QUERY_LENGTH
+from iwojima_site.film import FILM_FACTS
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import Flashback, Letter, Part, Scene
 
 PLOT_SUMMARY = settings.BASE_DIR / "fixtures" / "source" / "plot-summary-numbered.md"
 # How many results of each kind the search page lists before linking to the full filtered list.
 SEARCH_RESULTS_SHOWN = 20
+# How many scenes the source page lists under a paragraph (copies of the content would list hundreds).
+SCENES_PER_PARAGRAPH = 12
 
 
 @cache
+def plot_paragraphs():
+    """The plot summary as {paragraph number: text}; ¶0 is the contributor's credit."""
+    text = PLOT_SUMMARY.read_text(encoding="utf-8")
+    return {int(number): body.strip() for number, body in re.findall(r"^¶(\d+)\s+(.+)$", text, re.MULTILINE)}
+
+
 def contributor_credit():
-    """Paragraph 0 of the plot summary: the contributor's credit line, shown on the home page."""
-    for line in PLOT_SUMMARY.read_text(encoding="utf-8").splitlines():
-        if line.startswith("¶0"):
-            return line.removeprefix("¶0").strip()
-    return ""
+    """Paragraph 0 of the plot summary: the contributor's credit line."""
+    return plot_paragraphs().get(0, "")
+
+
+def source(request):
+    """The plot summary, paragraph by paragraph (anchors #p1…#p30), with the scenes drawn from each."""
+    scenes_from = {}
+    for scene in Scene.objects.in_screen_order().only("number", "slug", "title", "source_paragraphs"):
+        for number in scene.source_paragraphs:
+            scenes_from.setdefault(number, []).append(scene)
+    paragraphs = [
+        {"number": number, "text": text, "scenes": scenes_from.get(number, [])[:SCENES_PER_PARAGRAPH]}
+        for number, text in plot_paragraphs().items()
+        if number > 0
+    ]
+    return render(request, "source.html", {"paragraphs": paragraphs, "credit": contributor_credit()})
 
 
 def home(request):
@@ -38,14 +59,18 @@ def home(request):
         "home.html",
         {
             "parts": parts,
-            "principal_characters": Character.objects.filter(principal=True).in_order_of_appearance(),
+            "principal_characters": Character.objects.filter(principal=True).in_order_of_prominence(),
             "counts": {
                 "scenes": len(scenes),
-                "people": Character.objects.count(),
+                "people": Character.objects.filter(is_group=False).count(),
+                "groups": Character.objects.filter(is_group=True).count(),
                 "letters": Letter.objects.count(),
                 "flashbacks": Flashback.objects.count(),
             },
             "credit": contributor_credit(),
+            "film_facts": FILM_FACTS,
+            "people_url": f"{reverse('characters:list')}?{urlencode({'is_group': 'no'})}",
+            "groups_url": f"{reverse('characters:list')}?{urlencode({'is_group': 'yes'})}",
         },
     )
 

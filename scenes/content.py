@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 
 # Which models each fixture file holds, in load order; each file refers only to the ones before it.
 FIXTURE_MODELS = {
@@ -75,16 +75,29 @@ def render_fixture(name):
     objects = []
     for label in FIXTURE_MODELS[name]:
         model = apps.get_model(label)
+        json_fields = {field.name for field in model._meta.fields if isinstance(field, models.JSONField)}
         queryset = model._default_manager.order_by(*EXPORT_ORDER[label])
         for obj in serializers.serialize(
             "python", queryset, use_natural_foreign_keys=True, use_natural_primary_keys=True
         ):
-            fields = obj["fields"]
+            fields = {
+                name: sorted_keys(value) if name in json_fields else value for name, value in obj["fields"].items()
+            }
             if "former_slugs" in fields:  # after the slug, as people read a record
                 fields = {name: value for name, value in fields.items() if name != "former_slugs"}
                 fields = dict(insert_after(fields, "slug", "former_slugs", obj["fields"]["former_slugs"]))
             objects.append({**obj, "fields": fields})
     return to_json(objects) + "\n"
+
+
+def sorted_keys(value):
+    """A JSON value with every object's keys in alphabetical order, as the files keep them: PostgreSQL's jsonb
+    returns keys in an order of its own, SQLite in the order they were saved."""
+    if isinstance(value, dict):
+        return {key: sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_keys(item) for item in value]
+    return value
 
 
 def insert_after(mapping, after, key, value):
@@ -229,6 +242,10 @@ def _load_object(path, item):
     """Validate and save one fixture object; returns it, with any relation to a later file left to finish."""
     try:
         (deserialized,) = serializers.deserialize("python", [item], handle_forward_references=True)
+        # Only an optional link may point at a record of a later file (a person's fate scene); any other
+        # natural key that matches nothing is an error now.
+        if any(not field.null for field in deserialized.deferred_fields or ()):
+            raise ContentError(f"{shown(path)}: {describe(item)}: {'; '.join(missing_references(item))}")
         instance = deserialized.object
         instance.full_clean(
             validate_constraints=True, exclude=[field.name for field in deserialized.deferred_fields or ()]

@@ -2,18 +2,38 @@ import django_filters
 from django.db.models import Exists, OuterRef
 
 from characters.models import Character
-from iwojima_site.facets import AllOfFilter, FacetedFilterSet, FlagFilter, OrderFilter, TextFilter
-from scenes.models import Flashback, Letter, LetterFate, LetterPresentation, Location, Part, Period, Scene
+from iwojima_site.facets import AllOfFilter, FacetedFilterSet, FlagFilter, ModeFilter, OrderFilter, TextFilter
+from scenes.models import Flashback, Letter, LetterFate, LetterPresentation, Location, Part, Period, Presence, Scene
 
 HAS_LETTER = Exists(Letter.scenes.through.objects.filter(scene=OuterRef("pk")))
 HAS_FLASHBACK = Exists(Flashback.objects.filter(scene=OuterRef("pk")))
 
 
+def people():
+    """The choices of every people facet, in the order of prominence."""
+    return Character.objects.in_order_of_prominence()
+
+
+class PeopleInSceneFilter(AllOfFilter):
+    """People who must all be in a scene, as present as the form's `presence` choice says (default: seen)."""
+
+    def presence(self):
+        return self.parent.cleaned().get("presence") if self.parent else None
+
+    def filter(self, qs, value):
+        return qs.with_everyone(value, self.presence()) if value else qs
+
+    def facet_counts(self, scenes):
+        """{slug: (name, number of these scenes the person is present in)}, in the order of prominence."""
+        counts = scenes.presence_counts(self.presence())
+        rows = self.queryset.filter(pk__in=list(counts)).values_list("pk", "slug", "name")
+        return {slug: (name, counts[pk]) for pk, slug, name in rows}
+
+
 class SceneFilter(FacetedFilterSet):
     q = TextFilter(["title", "summary"], label="Words in the title or summary")
-    character = AllOfFilter(
-        field_name="characters", queryset=Character.objects.all(), label="With everyone of these people"
-    )
+    character = PeopleInSceneFilter(queryset=people(), label="With everyone of these people")
+    presence = ModeFilter(choices=Presence.choices, label="Counting people")
     location = django_filters.ModelChoiceFilter(
         queryset=Location.objects.all(), to_field_name="slug", label="Place", empty_label="Any place"
     )
@@ -30,14 +50,23 @@ class SceneFilter(FacetedFilterSet):
 
 class LetterFilter(FacetedFilterSet):
     q = TextFilter(
-        ["title", "summary", "writer__name", "writer__aliases", "recipient__name", "recipient__aliases"],
+        [
+            "title",
+            "summary",
+            "writer__name",
+            "writer__aliases",
+            "writer__source_names",
+            "recipient__name",
+            "recipient__aliases",
+            "recipient__source_names",
+        ],
         label="Words in the letter, or a name",
     )
     writer = django_filters.ModelChoiceFilter(
-        queryset=Character.objects.all(), to_field_name="slug", label="Written by", empty_label="Anyone"
+        queryset=people(), to_field_name="slug", label="Written by", empty_label="Anyone"
     )
     recipient = django_filters.ModelChoiceFilter(
-        queryset=Character.objects.all(), to_field_name="slug", label="Written to", empty_label="Anyone"
+        queryset=people(), to_field_name="slug", label="Written to", empty_label="Anyone"
     )
     presentation = django_filters.ChoiceFilter(
         choices=LetterPresentation.choices, label="How it is presented", empty_label="Any way"
@@ -52,12 +81,13 @@ class LetterFilter(FacetedFilterSet):
 
 class FlashbackFilter(FacetedFilterSet):
     q = TextFilter(
-        ["title", "summary", "when", "rememberer__name", "rememberer__aliases"], label="Words in the memory, or a name"
+        ["title", "summary", "when", "rememberer__name", "rememberer__aliases", "rememberer__source_names"],
+        label="Words in the memory, or a name",
     )
     rememberer = django_filters.ModelChoiceFilter(
-        queryset=Character.objects.all(), to_field_name="slug", label="Whose memory", empty_label="Anyone’s"
+        queryset=people(), to_field_name="slug", label="Whose memory", empty_label="Anyone’s"
     )
-    character = AllOfFilter(field_name="characters", queryset=Character.objects.all(), label="With these people in it")
+    character = AllOfFilter(field_name="characters", queryset=people(), label="With these people in it")
     order = OrderFilter({"screen": ("Screen order", ["scene__number", "slug"]), "title": ("Title", ["title", "slug"])})
 
     class Meta:

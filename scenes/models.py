@@ -86,8 +86,12 @@ class SceneQuerySet(SlugQuerySet):
         if presence != Presence.ANY:
             appearances = appearances.filter(on_screen=True)
         memories = Flashback.characters.through.objects.filter(flashback__scene__in=self.values("pk"))
-        pairs = set(appearances.values_list("scene_id", "character_id"))
-        pairs |= set(memories.values_list("flashback__scene_id", "character_id"))
+        # UNION (not UNION ALL) keeps each (scene, person) pair once: on screen and in a memory is one scene.
+        pairs = (
+            appearances.order_by()
+            .values_list("scene_id", "character_id")
+            .union(memories.order_by().values_list("flashback__scene_id", "character_id"))
+        )
         return Counter(character for _scene, character in pairs)
 
 
@@ -156,6 +160,10 @@ class PersonInScene:
     @property
     def ways_display(self):
         return " · ".join(self.ways)
+
+    @property
+    def only_on_screen(self):
+        return self.ways == [WAYS["on_screen"]]
 
 
 class Presence(models.TextChoices):

@@ -4,7 +4,7 @@ from characters.models import Character
 from scenes.models import Appearance, Flashback, Letter, Scene
 
 # The foreign keys a copy points at its own copied objects; the rest (locations) stay shared.
-COPIED_KEYS = ("scene_id", "rememberer_id", "writer_id", "recipient_id")
+COPIED_KEYS = ("scene_id", "character_id", "rememberer_id", "writer_id", "recipient_id", "fate_scene_id")
 
 
 def own_fields(obj):
@@ -31,7 +31,8 @@ def multiply_content(copies):
         }
         Scene.objects.bulk_create(scene.values())
         Appearance.objects.bulk_create(
-            Appearance(scene=scene[a.scene_id], character=person[a.character_id], kind=a.kind) for a in appearances
+            Appearance(**{**own_fields(a), "scene": scene[a.scene_id], "character": person[a.character_id]})
+            for a in appearances
         )
         for flashback in flashbacks:
             new = Flashback.objects.create(

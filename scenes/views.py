@@ -2,8 +2,8 @@ from django.db.models import Count, Prefetch
 from django.views.generic import DetailView
 
 from iwojima_site.facets import FacetedListView
-from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from iwojima_site.records import FormerSlugRedirectMixin
+from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import Appearance, Flashback, Letter, Scene
 
 

@@ -35,11 +35,22 @@ def test_anonymous_visitors_are_sent_to_the_login_page(model, client):
         assert response.status_code == 302 and response.url.startswith(reverse("admin:login")), url
 
 
-def test_a_character_is_found_in_the_admin_by_any_alias(admin_client):
-    person = Character.objects.exclude(aliases="").first()
-    alias = person.alias_list[0]
-    response = admin_client.get(reverse("admin:characters_character_changelist"), {"q": alias})
-    assert person.name in response.content.decode()
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("Kuribashi", "kuribayashi"),
+        ("General Kuribayashi", "kuribayashi"),
+        ("Ken Watanabe", "kuribayashi"),
+        ("Baron Nishi", "nishi"),
+    ],
+)
+def test_a_character_is_found_in_the_admin_by_any_other_name(admin_client, name, slug):
+    """By a source spelling, an alias or the actor."""
+    response = admin_client.get(reverse("admin:characters_character_changelist"), {"q": name})
+    assert (
+        reverse("admin:characters_character_change", args=[Character.objects.get(slug=slug).pk])
+        in response.content.decode()
+    )
 
 
 def test_the_scene_page_edits_its_people_flashbacks_and_letters(admin_client):

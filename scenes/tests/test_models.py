@@ -40,7 +40,7 @@ def test_one_appearance_per_character_per_scene():
     person = make_character()
     scene = make_scene(people=[person])
     with pytest.raises(IntegrityError):
-        Appearance.objects.create(scene=scene, character=person, kind="mentioned")
+        Appearance.objects.create(scene=scene, character=person, on_screen=False, mentioned=True)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_rememberer_must_be_in_the_scene_that_shows_the_memory():
 def test_being_mentioned_is_not_enough_to_remember():
     mentioned = make_character()
     scene = make_scene()
-    Appearance.objects.create(scene=scene, character=mentioned, kind="mentioned")
+    Appearance.objects.create(scene=scene, character=mentioned, on_screen=False, mentioned=True)
     with pytest.raises(ValidationError):
         make_flashback(scene, mentioned).full_clean()
 

@@ -1,12 +1,12 @@
 """The scene, letter and flashback pages, read over HTTP as a person reads them."""
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from characters.models import Character
 from iwojima_site.tests.reading import links, option_count, read, result_count, text, title
-from scenes.models import Flashback, Letter, Location, Scene
+from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db
 
@@ -148,11 +148,12 @@ def test_scene_page_links_to_everything_in_it(client):
     assert reverse("scenes:list") in page_links
 
 
-def test_scene_page_marks_voice_over_and_mentioned_people(client):
-    scene = Scene.objects.annotate(kinds=Count("appearances__kind", distinct=True)).filter(kinds__gte=2).first()
-    page = text(client.get(scene.get_absolute_url()))
-    for appearance in scene.appearances.exclude(kind="on-screen"):
-        assert appearance.get_kind_display() in page
+def test_scene_page_says_every_way_each_person_is_in_it(client):
+    appearances = Appearance.objects.filter(Q(voice_over=True) | Q(mentioned=True)).select_related("scene", "character")
+    assert appearances.filter(on_screen=True, voice_over=True).exists(), "someone on screen and heard at once"
+    for appearance in appearances:
+        page = text(client.get(appearance.scene.get_absolute_url()))
+        assert f"{appearance.character.name} {appearance.ways_display}" in page, appearance
 
 
 def test_scene_page_links_its_flashbacks(client):
