@@ -6,12 +6,10 @@ from iwojima_site.story import StoryPartsField
 
 
 class CharacterForm(forms.ModelForm):
+    """The admin's form for a person (the admin supplies the model and fields)."""
+
     biography = StoryPartsField(required=False)
     fate_detail = StoryPartsField(required=False, label="Fate note")
-
-    class Meta:
-        model = Character
-        fields = "__all__"
 
     def _post_clean(self):
         super()._post_clean()

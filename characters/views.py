@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
 from characters.filters import CharacterFilter
-from characters.models import Character
+from characters.models import IN_ORDER_OF_PROMINENCE, Character
 from iwojima_site.facets import FacetedListView
 from iwojima_site.film import FILM_FACTS
 from iwojima_site.records import FormerSlugRedirectMixin
@@ -16,7 +16,8 @@ class CharacterListView(FacetedListView):
     noun, noun_plural = "person", "people"
 
     def get_queryset(self):
-        return Character.objects.in_order_of_appearance().with_seen_scene_count()
+        # The order of prominence by default; the annotations serve the other orders and the cards.
+        return Character.objects.in_order_of_appearance().with_seen_scene_count().order_by(*IN_ORDER_OF_PROMINENCE)
 
 
 class CharacterDetailView(FormerSlugRedirectMixin, DetailView):

@@ -88,3 +88,25 @@ def test_an_editor_can_open_a_scene_to_change_it(editor):
 def test_an_editor_cannot_open_users_or_groups(editor):
     assert editor.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert editor.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_an_editor_writes_a_biography_as_scene_stamped_parts_and_a_missing_scene_is_refused(admin_client):
+    from django.forms.models import model_to_dict
+
+    person = Character.objects.get(slug="ito")
+    url = reverse("admin:characters_character_change", args=[person.pk])
+    data = {key: value for key, value in model_to_dict(person).items() if value is not None}
+    data.update(
+        aliases=person.aliases,
+        former_slugs="[]",
+        biography="Scene 3: Hears the admiral out.\n\nScene 999: Never happens.",
+        fate_detail="",
+    )
+    data = {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "999" in response.content.decode()
+    data["biography"] = "Scene 3: Hears the admiral out."
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    person.refresh_from_db()
+    assert person.biography == [{"scene": 3, "text": "Hears the admiral out."}]

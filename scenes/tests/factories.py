@@ -21,7 +21,7 @@ def make_character(**fields):
         "name": f"Person {n}",
         "side": Side.JAPANESE_ARMY,
         "role": "A soldier",
-        "biography": "Serves on the island.",
+        "biography": [{"scene": 1, "text": "Serves on the island."}],
         **fields,
     }
     return Character.objects.create(**fields)

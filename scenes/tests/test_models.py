@@ -123,3 +123,20 @@ def test_location_in_use_cannot_be_deleted():
     scene = make_scene()
     with pytest.raises(IntegrityError):
         Location.objects.filter(pk=scene.location_id).delete()
+
+
+def test_story_parts_are_edited_as_scene_stamped_paragraphs():
+    from iwojima_site.story import StoryPartsField
+
+    field = StoryPartsField()
+    parts = field.clean("Scene 2: Digs on the beach.\n\nScene 5:  Watches   the rider.")
+    assert parts == [{"scene": 2, "text": "Digs on the beach."}, {"scene": 5, "text": "Watches the rider."}]
+    assert field.prepare_value(parts) == "Scene 2: Digs on the beach.\n\nScene 5: Watches the rider."
+    for bad in ["Digs on the beach.", "Scene 5: Later.\n\nScene 2: Earlier.", "Scene 0: Before the film."]:
+        with pytest.raises(ValidationError):
+            field.clean(bad)
+
+
+def test_a_story_part_stamped_with_a_missing_scene_is_an_error():
+    person = make_character(biography=[{"scene": 999_999, "text": "Never."}])
+    assert any("999999" in error for error in person.story_errors())

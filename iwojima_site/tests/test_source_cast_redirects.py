@@ -1,0 +1,127 @@
+"""The source page and its citations, the cast list, and old addresses that keep working."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from characters.models import Character
+from iwojima_site.tests.reading import links, text
+from scenes.models import Flashback, Letter, Location, Scene
+from scenes.tests.factories import make_character, make_flashback, make_letter, make_scene
+
+pytestmark = pytest.mark.django_db
+
+SOURCE = reverse("source")
+
+
+def test_the_source_page_gives_every_paragraph_an_anchor_and_the_contributors_credit(client):
+    html = client.get(SOURCE).content.decode()
+    assert set(re.findall(r'id="p(\d+)"', html)) == {str(n) for n in range(1, 31)}
+    assert "Steve K." in html
+
+
+def test_every_citation_links_to_an_existing_paragraph_anchor(client):
+    anchors = set(re.findall(r'id="(p\d+)"', client.get(SOURCE).content.decode()))
+    records = [*Scene.objects.all(), *Flashback.objects.all(), *Letter.objects.all()]
+    for record in records:
+        cited = {
+            link.split("#")[1] for link in links(client.get(record.get_absolute_url())) if link.startswith(SOURCE + "#")
+        }
+        assert cited == {f"p{n}" for n in record.source_paragraphs}, record
+        assert cited <= anchors
+
+
+def test_the_source_lists_the_scenes_drawn_from_each_paragraph(client):
+    page_links = links(client.get(SOURCE))
+    assert all(scene.get_absolute_url() in page_links for scene in Scene.objects.all())
+
+
+def test_the_cast_lists_the_credits_in_order_with_each_character(client):
+    response = client.get(reverse("cast"))
+    cast = list(Character.objects.exclude(credit_order=None).order_by("credit_order"))
+    assert [person.credit_order for person in cast] == list(range(1, len(cast) + 1)) and len(cast) >= 14
+    page = " ".join(text(response).split())
+    positions = [page.index(person.actor) for person in cast]
+    assert positions == sorted(positions), "actors in credit order"
+    page_links = links(response)
+    assert all(person.get_absolute_url() in page_links for person in cast)
+
+
+def test_the_cast_is_linked_from_home_and_the_people_list(client):
+    for url in (reverse("home"), reverse("characters:list")):
+        assert reverse("cast") in links(client.get(url)), url
+
+
+def test_the_home_page_has_the_films_facts(client):
+    page = " ".join(text(client.get(reverse("home"))).split())
+    for fact in (
+        "Clint Eastwood",
+        "Iris Yamashita",
+        "Paul Haggis",
+        "2006",
+        "Japanese",
+        "Flags of Our Fathers",
+        "19 February 1945",
+    ):
+        assert fact in page, fact
+
+
+def test_a_credited_person_absent_from_the_events_says_so_and_lists_no_scene(client):
+    for person in Character.objects.filter(credited_only=True):
+        page = " ".join(text(client.get(person.get_absolute_url())).split())
+        assert "in the film’s credits" in page and person.actor in page
+        assert not person.appearances.exists() and not person.flashbacks.exists()
+
+
+@pytest.mark.parametrize("kind", ["scene", "person", "letter", "flashback"])
+def test_a_former_slug_answers_301_to_the_page_that_answers_200(client, kind):
+    person = make_character()
+    scene = make_scene(people=[person])
+    record = {
+        "scene": scene,
+        "person": person,
+        "letter": make_letter(scenes=[scene]),
+        "flashback": make_flashback(scene, person),
+    }[kind]
+    old_url = record.get_absolute_url()
+    record.former_slugs, record.slug = [record.slug], f"{record.slug}-renamed"
+    record.full_clean()
+    record.save()
+    response = client.get(old_url + "?at=3")
+    assert response.status_code == 301 and response.url == record.get_absolute_url() + "?at=3"
+    assert client.get(response.url).status_code == 200
+
+
+def test_every_former_slug_in_the_content_redirects_to_a_live_page(client):
+    for model in (Character, Scene, Letter, Flashback):
+        for record in model.objects.exclude(former_slugs=[]):
+            for slug in record.former_slugs:
+                url = record.get_absolute_url().replace(f"/{record.slug}/", f"/{slug}/")
+                response = client.get(url)
+                assert response.status_code == 301 and client.get(response.url).status_code == 200, url
+
+
+def test_an_unknown_slug_is_still_404(client):
+    assert client.get(reverse("scenes:detail", args=["no-such-scene"])).status_code == 404
+
+
+def test_a_former_slug_cannot_be_another_records_slug():
+    first, second = make_scene(), make_scene()
+    second.former_slugs = [first.slug]
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert "former_slugs" in error.value.message_dict
+    first.former_slugs = ["old-name"]
+    first.save()
+    second.former_slugs, second.slug = [], "old-name"
+    with pytest.raises(ValidationError):
+        second.full_clean()
+
+
+def test_location_former_slugs_are_validated():
+    place = Location.objects.first()
+    place.former_slugs = ["Not A Slug"]
+    with pytest.raises(ValidationError):
+        place.full_clean()
