@@ -5,6 +5,7 @@ downloaded (`make test` sets one of them up first, see .ci/ensure-browser).
 """
 
 import os
+from pathlib import Path
 
 import django.apps
 import pytest
@@ -43,6 +44,15 @@ def content(transactional_db):
     call_command("loaddata", *FIXTURE_MODELS, verbosity=0)
     # The flush after the previous test also removed the Editors group that a migration creates.
     create_editors_group(django.apps.apps)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser check: `-m "not browser"` leaves them all out."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_terminal_summary(terminalreporter):
