@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint install install-dev node-tools browser screenshots bench
+.PHONY: run test test-postgres lint install install-dev node-tools browser screenshots bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ lint: install-dev
 
 test: install-dev lint node-tools browser
 	$(PY) -m pytest
+
+# The suite again, less the browser checks, on a throwaway PostgreSQL 15 server that the script starts and stops.
+# (A second -m replaces the one in pyproject.toml's addopts, so it leaves out the screenshots too.)
+test-postgres: install-dev
+	.ci/with-postgres $(PY) -m pytest -m "not browser and not screenshots"
 
 # Every kind of page at 1280 and 360 px wide, light and dark, into screenshots/ for a person to look at.
 screenshots: install-dev browser
