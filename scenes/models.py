@@ -51,7 +51,10 @@ class Location(SluggedRecord):
         return self.name
 
     def get_absolute_url(self):
-        # A location has no page of its own: its page is the scene list filtered by it.
+        return reverse("scenes:place_detail", args=[self.slug])
+
+    def get_scenes_url(self):
+        """The scene list filtered by this place."""
         return f"{reverse('scenes:list')}?{urlencode({'location': self.slug})}"
 
 

@@ -1,10 +1,10 @@
 from django.db.models import Count, Prefetch
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 
 from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Appearance, Flashback, Letter, Scene
+from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 
 class SceneListView(FacetedListView):
@@ -83,3 +83,25 @@ class FlashbackDetailView(FormerSlugRedirectMixin, DetailView):
     template_name = "scenes/flashback_detail.html"
     queryset = Flashback.objects.select_related("scene", "rememberer", "location").prefetch_related("characters")
     extra_context = {"section": "flashbacks"}
+
+
+class PlaceListView(ListView):
+    """Every place, by region, with how many scenes happen there and how many memories go back to it."""
+
+    template_name = "scenes/place_list.html"
+    queryset = Location.objects.annotate(
+        scene_count=Count("scenes", distinct=True), flashback_count=Count("flashbacks", distinct=True)
+    ).order_by("region", "name", "slug")
+    extra_context = {"section": "places"}
+
+
+class PlaceDetailView(FormerSlugRedirectMixin, DetailView):
+    """A place: what and where it is, every scene there in screen order, and the memories set there."""
+
+    template_name = "scenes/place_detail.html"
+    context_object_name = "place"
+    queryset = Location.objects.prefetch_related(
+        Prefetch("scenes", queryset=Scene.objects.in_screen_order()),
+        Prefetch("flashbacks", queryset=Flashback.objects.in_screen_order().select_related("scene", "rememberer")),
+    )
+    extra_context = {"section": "places"}

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from characters.models import Character
-from iwojima_site.tests.reading import links, text
+from iwojima_site.tests.reading import links, read, text
 from scenes.models import Flashback, Letter, Location, Scene
 from scenes.tests.factories import make_character, make_flashback, make_letter, make_scene
 
@@ -125,3 +125,18 @@ def test_location_former_slugs_are_validated():
     place.former_slugs = ["Not A Slug"]
     with pytest.raises(ValidationError):
         place.full_clean()
+
+
+def test_every_place_has_a_page_listing_its_scenes_in_order(client):
+    page_links = links(client.get(reverse("scenes:place_list")))
+    for place in Location.objects.prefetch_related("scenes"):
+        assert place.get_absolute_url() in page_links
+        response = client.get(place.get_absolute_url())
+        scene_urls = [scene.get_absolute_url() for scene in place.scenes.order_by("number")]
+        linked = [link for link in read(response).links if link in scene_urls]
+        assert linked == scene_urls, place
+
+
+def test_a_scene_page_links_its_place(client):
+    scene = Scene.objects.select_related("location").first()
+    assert scene.location.get_absolute_url() in links(client.get(scene.get_absolute_url()))

@@ -94,7 +94,7 @@ def test_strings_and_urls_name_the_object():
     assert str(scene) == f"{scene.number}. The new man" and scene.get_absolute_url() == "/scenes/new-man/"
     assert str(memory) == "The dog" and memory.get_absolute_url() == "/flashbacks/the-dog/"
     assert str(letter) == "To his mother" and letter.get_absolute_url() == "/letters/to-his-mother/"
-    assert str(place) == "The caves" and place.get_absolute_url() == "/scenes/?location=caves-test"
+    assert str(place) == "The caves" and place.get_absolute_url() == "/places/caves-test/"
     assert str(Appearance.objects.get(scene=scene)) == f"Shimizu in scene {scene.number} (on screen)"
 
 
