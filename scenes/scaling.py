@@ -23,7 +23,10 @@ def multiply_content(copies):
     letters = list(Letter.objects.prefetch_related("scenes"))
     offset = max((scene.number for scene in scenes), default=0)
     for copy in range(1, copies + 1):
-        person = {p.pk: Character(**{**own_fields(p), "slug": f"{p.slug}-{copy}"}) for p in people}
+        # A copy is nobody in the credits (credit order is unique) and has no fate scene of its own.
+        person = {
+            p.pk: Character(**{**own_fields(p), "slug": f"{p.slug}-{copy}", "credit_order": None}) for p in people
+        }
         Character.objects.bulk_create(person.values())
         scene = {
             s.pk: Scene(**{**own_fields(s), "slug": f"{s.slug}-{copy}", "number": s.number + copy * offset})

@@ -1,10 +1,12 @@
 """The people pages: the filtered list and each person's page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from characters.models import Character
-from iwojima_site.tests.reading import links, option_count, read, result_count, text
+from iwojima_site.tests.reading import links, option_count, result_count, text
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +40,7 @@ def test_people_can_be_ordered_by_name(client):
         ({"q": "Kuribachi"}, lambda: Character.objects.filter(slug="kuribayashi")),
         (
             {"q": "Nish"},
-            lambda: (
-                Character.objects.filter(aliases__icontains="nish") | Character.objects.filter(name__icontains="nish")
-            ),
+            lambda: Character.objects.matching("nish"),
         ),
         (
             {"side": "japanese-army", "fate": "suicide"},
@@ -78,7 +78,8 @@ def test_a_persons_page_has_every_name_scene_letter_and_memory(client):
     assert saigo.actor in page and saigo.get_fate_display() in page
     scenes = {a.scene for a in saigo.appearances.all()} | {f.scene for f in saigo.flashbacks.all()}
     in_order = [scene.get_absolute_url() for scene in sorted(scenes, key=lambda scene: scene.number)]
-    linked = [link for link in read(response).links if link in in_order]
+    scene_list = response.content.decode().split('id="scenes-heading"')[1].split("</section>")[0]
+    linked = [link for link in re.findall(r'href="([^"]+)"', scene_list) if link in in_order]
     assert linked == in_order, "every scene he is in, or in a memory shown in, linked once, in screen order"
     for letter in list(saigo.letters_written.all()) + list(saigo.letters_received.all()):
         assert letter.get_absolute_url() in page_links

@@ -17,7 +17,7 @@ def test_home_page_introduces_the_site_and_links_every_scene(client):
     page, page_links = text(response), links(response)
     assert response.status_code == 200
     assert f"{Scene.objects.count()} scenes" in " ".join(page.split())
-    assert f"{Character.objects.count()} people" in " ".join(page.split())
+    assert f"{Character.objects.filter(is_group=False).count()} people" in " ".join(page.split())
     assert f"{Letter.objects.count()} letters" in " ".join(page.split())
     assert f"{Flashback.objects.count()} flashbacks" in " ".join(page.split())
     assert all(scene.get_absolute_url() in page_links for scene in Scene.objects.all())

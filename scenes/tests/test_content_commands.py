@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from characters.models import Character
-from scenes.content import FIXTURE_MODELS, content_models, fixtures_dir
+from scenes.content import FIXTURE_MODELS, clear_content, content_models, fixtures_dir
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,7 @@ def edit_json(path, change):
 
 
 def test_loaddata_fills_an_empty_database():
-    for model in reversed(content_models()):
-        model.objects.all().delete()
+    clear_content()
     call_command("loaddata", *FIXTURE_MODELS, verbosity=0)
     assert Scene.objects.count() > 0 and Character.objects.count() > 0 and Letter.objects.count() > 0
 
@@ -109,8 +108,7 @@ def test_if_empty_leaves_a_database_with_content_alone():
 
 
 def test_if_empty_loads_an_empty_database():
-    for model in reversed(content_models()):
-        model.objects.all().delete()
+    clear_content()
     run("reload_content", "--if-empty")
     assert Scene.objects.exists()
 

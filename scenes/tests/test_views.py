@@ -151,7 +151,7 @@ def test_scene_page_says_every_way_each_person_is_in_it(client):
     appearances = Appearance.objects.filter(Q(voice_over=True) | Q(mentioned=True)).select_related("scene", "character")
     assert appearances.filter(on_screen=True, voice_over=True).exists(), "someone on screen and heard at once"
     for appearance in appearances:
-        page = text(client.get(appearance.scene.get_absolute_url()))
+        page = " ".join(text(client.get(appearance.scene.get_absolute_url())).split())
         assert f"{appearance.character.name} {appearance.ways_display}" in page, appearance
 
 
