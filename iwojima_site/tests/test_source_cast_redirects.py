@@ -95,12 +95,15 @@ def test_a_former_slug_answers_301_to_the_page_that_answers_200(client, kind):
 
 
 def test_every_former_slug_in_the_content_redirects_to_a_live_page(client):
-    for model in (Character, Scene, Letter, Flashback):
+    redirected = 0
+    for model in (Character, Scene, Letter, Flashback, Location):
         for record in model.objects.exclude(former_slugs=[]):
             for slug in record.former_slugs:
                 url = record.get_absolute_url().replace(f"/{record.slug}/", f"/{slug}/")
                 response = client.get(url)
                 assert response.status_code == 301 and client.get(response.url).status_code == 200, url
+                redirected += 1
+    assert redirected >= 14, "the merged scenes and renamed groups keep their old addresses"
 
 
 def test_an_unknown_slug_is_still_404(client):
