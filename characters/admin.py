@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from characters.models import Character
+from iwojima_site.rules import RuleCheckedAdmin
 from iwojima_site.story import StoryPartsField
 
 
@@ -15,13 +16,13 @@ class CharacterForm(forms.ModelForm):
         super()._post_clean()
         # The rules that span records (a part stamped with a scene that does not exist, a fate scene the person
         # is not in), which reload_content checks after loading everything.
-        for message in self.instance.story_errors() if not self.errors else []:
+        for message in self.instance.rule_errors() if not self.errors else []:
             field, _, text = message.partition(": ") if ": " in message else ("", "", message)
             self.add_error(field if field in self.fields else None, text or message)
 
 
 @admin.register(Character)
-class CharacterAdmin(admin.ModelAdmin):
+class CharacterAdmin(RuleCheckedAdmin):
     form = CharacterForm
     list_display = ["name", "rank", "side", "is_group", "principal", "fate", "actor", "credit_order"]
     list_filter = ["principal", "is_group", "is_named", "side", "fate", "historical", "credited_only"]

@@ -201,7 +201,7 @@ class Character(SluggedRecord):
                 ways[flashback.scene].append(memory)
         return sorted(ways.items(), key=lambda item: item[0].number)
 
-    def story_errors(self):
+    def rule_errors(self):
         """What the scene-stamped fields say that the scenes contradict: a list of messages, empty if none.
 
         Checked after all content is loaded (the scenes load after the people) and on every admin save.

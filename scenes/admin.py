@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from iwojima_site.rules import RuleCheckedAdmin
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 
-class ContentAdmin(admin.ModelAdmin):
+class ContentAdmin(RuleCheckedAdmin):
     """What every content admin shares: facet counts on the filters."""
 
     show_facets = admin.ShowFacets.ALWAYS

@@ -1,12 +1,17 @@
 """Reading and writing the content fixtures: the site's content lives in fixtures/, one JSON file per model.
 
-`export_content` writes the database in a stable form (natural keys, no ids, sorted, indented, UTF-8), so
-that reloading and exporting again reproduces the files byte for byte and an admin edit is a small diff.
-`reload_content` loads them in one transaction and names the file and object of any error.
+`export_content` writes the database in a stable form (natural keys, no ids, every list sorted in Python,
+indented, UTF-8), so that reloading and exporting again reproduces the files byte for byte on any database and
+collation, and an admin edit is a small diff. `reload_content` syncs the database to the files by natural key
+in one transaction: records that still exist keep their ids, and any error names the file and the record.
 """
 
+import hashlib
 import json
-from dataclasses import dataclass
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
@@ -15,8 +20,12 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
+from django.dispatch import Signal
 
-# Which models each fixture file holds, in load order; each file refers only to the ones before it.
+from iwojima_site.rules import broken_rules
+
+# Which models each fixture file holds, in load order; each file refers only to the ones before it (except a
+# person's fate scene, an optional link that is filled in once the scenes are in).
 FIXTURE_MODELS = {
     "locations": ["scenes.location"],
     "characters": ["characters.character"],
@@ -25,15 +34,11 @@ FIXTURE_MODELS = {
     "letters": ["scenes.letter"],
 }
 
-# A total order for each model, so the export never depends on insertion order.
-EXPORT_ORDER = {
-    "scenes.location": ["slug"],
-    "characters.character": ["slug"],
-    "scenes.scene": ["number"],
-    "scenes.appearance": ["scene__number", "character__slug"],
-    "scenes.flashback": ["slug"],
-    "scenes.letter": ["slug"],
-}
+# Unique fields other than the natural key: a sync that swaps two scenes' numbers moves them out of the way first.
+UNIQUE_FIELDS = {"scenes.scene": ["number"], "characters.character": ["credit_order"]}
+
+# A fixture larger than this is refused before it is parsed (the real files are well under 1 MB).
+MAX_FIXTURE_BYTES = 20_000_000
 
 
 class ContentError(Exception):
@@ -41,13 +46,47 @@ class ContentError(Exception):
 
 
 @dataclass
+class ContentDiff:
+    """How the fixtures differ from the database, by natural key: {model label: [record names]} each."""
+
+    added: dict = field(default_factory=lambda: defaultdict(list))  # in the files, not in the database
+    changed: dict = field(default_factory=lambda: defaultdict(list))  # in both, differently
+    removed: dict = field(default_factory=lambda: defaultdict(list))  # in the database, not in the files
+
+    def __bool__(self):
+        return any(self.added.values()) or any(self.changed.values()) or any(self.removed.values())
+
+    def summary(self):
+        """“2 scenes changed, 1 letter removed”, or “no differences”."""
+        parts = []
+        for verb, groups in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            for label, names in groups.items():
+                if names:
+                    parts.append(f"{count_of(label, len(names))} {verb}")
+        return ", ".join(parts) or "no differences"
+
+    def lines(self):
+        """One line a record: “changed: scenes.scene “digging-trenches””."""
+        return [
+            f"{verb}: {name}"
+            for verb, groups in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+            for names in groups.values()
+            for name in names
+        ]
+
+
+@dataclass
 class LoadReport:
-    counts: dict  # model label -> number of objects loaded
+    counts: dict  # model label -> number of records in the fixtures
+    diff: ContentDiff
 
     def __str__(self):
-        return ", ".join(
-            f"{count} {apps.get_model(label)._meta.verbose_name_plural}" for label, count in self.counts.items()
-        )
+        return ", ".join(count_of(label, count) for label, count in self.counts.items())
+
+
+def count_of(label, count):
+    meta = apps.get_model(label)._meta
+    return f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
 
 
 def fixtures_dir():
@@ -70,24 +109,57 @@ def has_content():
     return any(model._default_manager.exists() for model in content_models())
 
 
-def render_fixture(name):
-    """The text `export_content` writes for one fixture file, from the database."""
+# --- Export -------------------------------------------------------------------------------------------
+
+
+def scene_numbers():
+    scene_model = apps.get_model("scenes.scene")
+    return dict(scene_model._default_manager.values_list("slug", "number"))
+
+
+def export_objects(name, numbers=None):
+    """The records of one fixture file as Python data, in an order that no database or collation decides:
+    scenes by number, appearances by scene number and person, everything else by natural key."""
+    numbers = scene_numbers() if numbers is None else numbers
     objects = []
     for label in FIXTURE_MODELS[name]:
         model = apps.get_model(label)
-        json_fields = {field.name for field in model._meta.fields if isinstance(field, models.JSONField)}
-        queryset = model._default_manager.order_by(*EXPORT_ORDER[label])
+        json_fields = {f.name for f in model._meta.fields if isinstance(f, models.JSONField)}
+        scene_lists = {f.name for f in model._meta.many_to_many if f.related_model._meta.label_lower == "scenes.scene"}
+        queryset = model._default_manager.order_by("pk")
+        records = []
         for obj in serializers.serialize(
             "python", queryset, use_natural_foreign_keys=True, use_natural_primary_keys=True
         ):
-            fields = {
-                name: sorted_keys(value) if name in json_fields else value for name, value in obj["fields"].items()
-            }
+            fields = {}
+            for field_name, value in obj["fields"].items():
+                if field_name in json_fields:
+                    value = sorted_keys(value)
+                elif field_name in scene_lists:  # scenes in screen order
+                    value = sorted(value, key=lambda key: (numbers.get(key[0], 0), key))
+                elif isinstance(value, list):  # other many-to-many lists by natural key, in code-point order
+                    value = sorted(value)
+                fields[field_name] = value
             if "former_slugs" in fields:  # after the slug, as people read a record
-                fields = {name: value for name, value in fields.items() if name != "former_slugs"}
-                fields = dict(insert_after(fields, "slug", "former_slugs", obj["fields"]["former_slugs"]))
-            objects.append({**obj, "fields": fields})
-    return to_json(objects) + "\n"
+                former = fields.pop("former_slugs")
+                fields = dict(insert_after(fields, "slug", "former_slugs", former))
+            records.append({"model": obj["model"], "fields": fields})
+        objects += sorted(records, key=lambda item: record_order(item, numbers))
+    return objects
+
+
+def record_order(item, numbers):
+    fields = item["fields"]
+    if item["model"] == "scenes.scene":
+        return (fields["number"],)
+    if item["model"] == "scenes.appearance":
+        return (numbers.get(fields["scene"][0], 0), fields["character"][0])
+    return (fields["slug"],)
+
+
+def render_fixture(name, numbers=None):
+    """The text `export_content` writes for one fixture file, from the database."""
+    return to_json(export_objects(name, numbers)) + "\n"
 
 
 def sorted_keys(value):
@@ -122,18 +194,46 @@ def to_json(value, depth=0):
     return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
-def export_content(directory=None):
-    """Write every fixture file from the database; returns the paths that changed."""
+def export_texts():
+    """{file name: text} for every fixture file, read in one transaction so the files agree with each other."""
+    with transaction.atomic():
+        numbers = scene_numbers()
+        return {name: render_fixture(name, numbers) for name in FIXTURE_MODELS}
+
+
+def export_content(directory=None, *, allow_empty=False):
+    """Write every fixture file from the database; returns the paths that changed.
+
+    All files are rendered first, then each is written to a temporary file beside it and renamed over the old
+    one, so an export killed part-way leaves every file whole. Raises ContentError for an empty database
+    unless `allow_empty`, since that would empty every fixture.
+    """
+    if not allow_empty and not has_content():
+        raise ContentError("The database holds no content; exporting it would empty every fixture file.")
     directory = Path(directory or fixtures_dir())
     directory.mkdir(parents=True, exist_ok=True)
+    texts = export_texts()
     changed = []
-    for name in FIXTURE_MODELS:
+    for name, text in texts.items():
         path = directory / f"{name}.json"
-        text = render_fixture(name)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        changed.append(path)
+    remember_sync(texts)
     return changed
+
+
+# --- Reading and checking the files -------------------------------------------------------------------
 
 
 def describe(data):
@@ -142,23 +242,31 @@ def describe(data):
         return repr(data)[:60]
     fields = data.get("fields") if isinstance(data.get("fields"), dict) else {}
     model = data.get("model", "?")
-    if "slug" in fields:
-        return f"{model} “{fields['slug']}”"
+    slug = fields.get("slug")
+    if isinstance(slug, str):
+        return f"{model} “{slug}”"
     if model == "scenes.appearance":
-        return f"{model} of {fields.get('character')} in {fields.get('scene')}"
-    return f"{model} {json.dumps(fields, ensure_ascii=False)[:80]}"
+        return f"{model} of {short(fields.get('character'))} in {short(fields.get('scene'))}"
+    return f"{model} {short(fields)}"
+
+
+def short(value):
+    return json.dumps(value, ensure_ascii=False, default=str)[:80]
 
 
 def natural_key_of(data):
-    fields = data.get("fields") or {}
-    if data.get("model") == "scenes.appearance":
-        return (json.dumps(fields.get("scene")), json.dumps(fields.get("character")))
-    return (fields.get("slug"),)
+    """The record's natural key as a tuple of strings (its identity across databases)."""
+    fields = data["fields"]
+    if data["model"] == "scenes.appearance":
+        return (fields["scene"][0], fields["character"][0])
+    return (fields["slug"],)
 
 
 def read_fixture(path):
     """The list of objects in one fixture file, or a ContentError saying what is wrong with the file."""
     try:
+        if path.stat().st_size > MAX_FIXTURE_BYTES:
+            raise ContentError(f"{shown(path)}: the file is larger than {MAX_FIXTURE_BYTES:,} bytes.")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContentError(f"{shown(path)}: the file is missing.") from None
@@ -170,17 +278,36 @@ def read_fixture(path):
         raise ContentError(
             f"{shown(path)}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}."
         ) from None
+    except RecursionError:
+        raise ContentError(f"{shown(path)}: a value is nested too deeply to be content.") from None
     if not isinstance(data, list):
         raise ContentError(f"{shown(path)}: expected a JSON list of objects.")
     allowed = set(FIXTURE_MODELS[path.stem]) if path.stem in FIXTURE_MODELS else None
+    seen = set()
     for item in data:
-        if not isinstance(item, dict) or "model" not in item or not isinstance(item.get("fields"), dict):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("model"), str)
+            or not isinstance(item.get("fields"), dict)
+        ):
             raise ContentError(f"{shown(path)}: {describe(item)} is not an object with “model” and “fields”.")
+        if set(item) - {"model", "fields"}:
+            extra = ", ".join(sorted(set(item) - {"model", "fields"}))
+            raise ContentError(f"{shown(path)}: {describe(item)}: unexpected {extra}; records have no ids here.")
         if allowed is not None and item["model"] not in allowed:
             raise ContentError(
                 f"{shown(path)}: {describe(item)}: unknown model “{item['model']}” here; "
                 f"this file holds {', '.join(sorted(allowed))}."
             )
+        errors = shape_errors(item)
+        if errors:
+            raise ContentError(f"{shown(path)}: {describe(item)}: {'; '.join(errors)}")
+        key = (item["model"], natural_key_of(item))
+        if key in seen:
+            raise ContentError(
+                f"{shown(path)}: {describe(item)}: duplicate; it is already defined earlier in the file."
+            )
+        seen.add(key)
     return data
 
 
@@ -189,18 +316,50 @@ def read_all(directory=None):
     return {name: (directory / f"{name}.json", read_fixture(directory / f"{name}.json")) for name in FIXTURE_MODELS}
 
 
-def unsaved_edits(directory=None):
-    """Objects in the database that the fixture files lack or hold differently: what a reload would lose.
+def is_natural_key(value, length=1):
+    return isinstance(value, list) and len(value) == length and all(isinstance(part, str) and part for part in value)
 
-    Compares what `export_content` would write with the files, object by object.
+
+def shape_errors(item):
+    """What is of the wrong shape in one fixture record, before anything is looked up: a list of messages.
+
+    A relation must be a natural key (a list of strings, never an id), a many-to-many field a list of them;
+    text must be a string, a flag true or false, a number a whole number; unknown and missing fields are named.
     """
-    lost = []
-    for name, (_path, file_objects) in read_all(directory).items():
-        in_files = {json.dumps(item, sort_keys=True, ensure_ascii=False) for item in file_objects}
-        for item in json.loads(render_fixture(name)):
-            if json.dumps(item, sort_keys=True, ensure_ascii=False) not in in_files:
-                lost.append(describe(item))
-    return lost
+    model = apps.get_model(item["model"])
+    errors = []
+    for name, value in item["fields"].items():
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            errors.append(f"unknown field “{name}”")
+            continue
+        if model_field.auto_created or not model_field.concrete and not model_field.many_to_many:
+            errors.append(f"“{name}” is not stored in the fixtures")
+        elif model_field.many_to_many:
+            if not isinstance(value, list) or not all(is_natural_key(key) for key in value):
+                errors.append(f"{name}: expected a list of natural keys like [[“slug”]], got {short(value)}")
+        elif model_field.is_relation:
+            if value is None and model_field.null:
+                continue
+            if not is_natural_key(value):
+                errors.append(f"{name}: expected a natural key like [“slug”], got {short(value)}")
+        elif isinstance(model_field, models.JSONField):
+            continue  # the field's validators judge the value
+        elif isinstance(model_field, models.BooleanField):
+            if not isinstance(value, bool):
+                errors.append(f"{name}: expected true or false, got {short(value)}")
+        elif isinstance(model_field, models.IntegerField):
+            if not (value is None and model_field.null) and (not isinstance(value, int) or isinstance(value, bool)):
+                errors.append(f"{name}: expected a whole number, got {short(value)}")
+        elif isinstance(model_field, models.CharField | models.TextField) and not isinstance(value, str):
+            errors.append(f"{name}: expected text, got {short(value)}")
+    if model._meta.label_lower == "scenes.appearance":
+        if not (is_natural_key(item["fields"].get("scene")) and is_natural_key(item["fields"].get("character"))):
+            errors.append("an appearance needs “scene” and “character”")
+    elif not isinstance(item["fields"].get("slug"), str) or not item["fields"]["slug"]:
+        errors.append("every record needs a “slug”")
+    return errors
 
 
 def missing_references(item):
@@ -208,14 +367,11 @@ def missing_references(item):
     model = apps.get_model(item["model"])
     missing = []
     for name, value in item["fields"].items():
-        field = model._meta.get_field(name)
-        if not field.is_relation or value is None:
+        model_field = model._meta.get_field(name)
+        if not model_field.is_relation or value is None:
             continue
-        target = field.related_model
-        for key in value if field.many_to_many else [value]:
-            if not isinstance(key, list):
-                missing.append(f"{name}: {json.dumps(key)} is not a natural key; write it as [{json.dumps(key)}]")
-                continue
+        target = model_field.related_model
+        for key in value if model_field.many_to_many else [value]:
             try:
                 target._default_manager.get_by_natural_key(*key)
             except (ObjectDoesNotExist, TypeError):
@@ -223,10 +379,165 @@ def missing_references(item):
     return missing
 
 
+# --- Comparing the files with the database ------------------------------------------------------------
+
+
+def canonical(item):
+    return json.dumps(item, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def content_diff(fixtures):
+    """How the files (as read by `read_all`) differ from the database, record by record, by natural key.
+
+    A record whose former slugs name a record of the database that the files no longer hold is that record,
+    renamed. Returns (ContentDiff for people, SyncPlan for `load_content`).
+    """
+    diff, plan = ContentDiff(), SyncPlan()
+    numbers = scene_numbers()
+    exported = {name: export_objects(name, numbers) for name in fixtures}
+    renamed = renames(fixtures, exported)  # {(label, old slug): new slug}
+    for name, (_path, file_objects) in fixtures.items():
+        in_database = {}  # (label, natural key as the files now name it) -> (exported record, pk)
+        for label in FIXTURE_MODELS[name]:
+            pks = {obj.natural_key(): obj.pk for obj in database_records(apps.get_model(label))}
+            for item in exported[name]:
+                if item["model"] == label:
+                    key = natural_key_of(item)
+                    in_database[(label, renamed_key(label, key, renamed))] = (item, pks[key])
+        for item in file_objects:
+            key = (item["model"], natural_key_of(item))
+            database_key = key if key in in_database else None
+            if database_key is None:
+                diff.added[item["model"]].append(describe(item))
+                plan.save[key] = None
+                continue
+            database_item, pk = in_database[database_key]
+            plan.keep[key] = pk
+            if canonical(database_item) != canonical(item):
+                diff.changed[item["model"]].append(describe(item))
+                plan.save[key] = pk
+        file_keys = {(item["model"], natural_key_of(item)) for item in file_objects}
+        for key, (database_item, pk) in in_database.items():
+            if key not in file_keys:
+                diff.removed[key[0]].append(describe(database_item))
+                plan.remove[key[0]].append(pk)
+    return diff, plan
+
+
+def renames(fixtures, exported):
+    """{(label, old slug): new slug} for every record the files give a new slug, keeping the old one among its
+    former slugs, while the database still has it under the old one (and the files no longer do)."""
+    in_database = {
+        (item["model"], item["fields"]["slug"])
+        for items in exported.values()
+        for item in items
+        if "slug" in item["fields"]
+    }
+    in_files = {
+        (item["model"], item["fields"]["slug"])
+        for _path, items in fixtures.values()
+        for item in items
+        if "slug" in item["fields"]
+    }
+    found = {}
+    for _path, items in fixtures.values():
+        for item in items:
+            label, slug = item["model"], item["fields"].get("slug")
+            if (label, slug) in in_database:
+                continue
+            for former in item["fields"].get("former_slugs") or []:
+                old = (label, former)
+                if old in in_database and old not in in_files and old not in found:
+                    found[old] = slug
+                    break
+    return found
+
+
+def renamed_key(label, key, renamed):
+    """A database record's natural key as the files name it after renames (an appearance names two records)."""
+    if label == "scenes.appearance":
+        scene, character = key
+        return (
+            renamed.get(("scenes.scene", scene), scene),
+            renamed.get(("characters.character", character), character),
+        )
+    return (renamed.get((label, key[0]), key[0]),)
+
+
+@dataclass
+class SyncPlan:
+    """What a sync does, by (model label, natural key): the records to save (with their database pk, or None
+    for a new one), the pks of those kept, and the pks to remove per model label."""
+
+    save: dict = field(default_factory=dict)
+    keep: dict = field(default_factory=dict)
+    remove: dict = field(default_factory=lambda: defaultdict(list))
+
+
+def database_records(model):
+    related = ["scene", "character"] if model._meta.label_lower == "scenes.appearance" else []
+    return model._default_manager.select_related(*related).order_by("pk")
+
+
+def unsaved_edits(directory=None):
+    """The edits a reload would undo, as lines (“deleted in the database: scenes.letter “x””).
+
+    After a reload or an export the database's state is remembered: if it has not changed since, there is
+    nothing to lose, whatever the files now hold (newer fixtures load freely). If it has, every difference from
+    the files counts, deletions included. A database filled some other way (loaddata) has no remembered state:
+    then what it holds that the files lack or hold differently counts.
+    """
+    fixtures = read_all(directory)
+    remembered = synced_digest()
+    if remembered is not None and remembered == content_digest(export_texts()):
+        return []
+    diff, _plan = content_diff(fixtures)
+    lines = [f"changed in the database: {name}" for names in diff.changed.values() for name in names]
+    lines += [f"added in the database: {name}" for names in diff.removed.values() for name in names]
+    if remembered is not None:
+        lines += [f"deleted in the database: {name}" for names in diff.added.values() for name in names]
+    return lines
+
+
+# --- The last sync: the database's content as it was when it last matched the files ------------------------
+
+
+def content_digest(texts):
+    return hashlib.sha256("".join(texts[name] for name in FIXTURE_MODELS).encode()).hexdigest()
+
+
+def remember_sync(texts=None):
+    """Record that the database now matches the fixtures (after a reload or an export)."""
+    sync_model = apps.get_model("scenes.contentsync")
+    digest = content_digest(texts or export_texts())
+    sync_model._default_manager.update_or_create(pk=1, defaults={"digest": digest})
+
+
+def synced_digest():
+    """The digest of the content at the last reload or export, or None if there was none."""
+    sync_model = apps.get_model("scenes.contentsync")
+    return sync_model._default_manager.filter(pk=1).values_list("digest", flat=True).first()
+
+
+# --- Loading ------------------------------------------------------------------------------------------
+
+
+LOAD_ERRORS = (
+    serializers.base.DeserializationError,
+    FieldDoesNotExist,
+    ValidationError,
+    ObjectDoesNotExist,
+    DatabaseError,
+    ValueError,
+    TypeError,
+    OverflowError,
+)
+
+
 def _error_text(error, item):
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
-            return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+            return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
         return " ".join(error.messages)
     # The deserializer wraps the real cause: a natural key that matches nothing, or a bad value.
     if isinstance(error, (serializers.base.DeserializationError, ObjectDoesNotExist)):
@@ -238,17 +549,19 @@ def _error_text(error, item):
     return str(error)
 
 
-def _load_object(path, item):
-    """Validate and save one fixture object; returns it, with any relation to a later file left to finish."""
+def _save_record(path, item, pk):
+    """Validate and save one fixture record (as the database's record `pk`, or a new one); returns the
+    deserialized object, with any link to a later file left for `_finish_record`."""
     try:
-        (deserialized,) = serializers.deserialize("python", [item], handle_forward_references=True)
+        (deserialized,) = serializers.deserialize("python", [{**item, "pk": pk}], handle_forward_references=True)
         # Only an optional link may point at a record of a later file (a person's fate scene); any other
         # natural key that matches nothing is an error now.
-        if any(not field.null for field in deserialized.deferred_fields or ()):
+        if any(not deferred.null for deferred in deserialized.deferred_fields or ()):
             raise ContentError(f"{shown(path)}: {describe(item)}: {'; '.join(missing_references(item))}")
-        instance = deserialized.object
-        instance.full_clean(
-            validate_constraints=True, exclude=[field.name for field in deserialized.deferred_fields or ()]
+        # An existing record is validated as an update, so its own row is no conflict.
+        deserialized.object._state.adding = deserialized.object.pk is None
+        deserialized.object.full_clean(
+            validate_constraints=True, exclude=[deferred.name for deferred in deserialized.deferred_fields or ()]
         )
         deserialized.save()  # saves the many-to-many lists too
         return deserialized
@@ -256,28 +569,90 @@ def _load_object(path, item):
         raise ContentError(f"{shown(path)}: {describe(item)}: {_error_text(error, item)}") from error
 
 
-LOAD_ERRORS = (
-    serializers.base.DeserializationError,
-    FieldDoesNotExist,
-    ValidationError,
-    ObjectDoesNotExist,
-    DatabaseError,
-    ValueError,
-    TypeError,
-)
-
-
-def _finish_object(path, item, deserialized):
-    """Second pass, once every file is in: relations to later files, and the rules that span files."""
+def _finish_record(path, item, deserialized):
+    """Second pass, once every file is in: links to later files."""
+    if not deserialized.deferred_fields:
+        return
     try:
-        if deserialized.deferred_fields:
-            deserialized.save_deferred_fields()
-            deserialized.object.full_clean(validate_constraints=True)
-        errors = deserialized.object.story_errors() if hasattr(deserialized.object, "story_errors") else []
+        deserialized.save_deferred_fields()
+        deserialized.object.full_clean(validate_constraints=True)
     except LOAD_ERRORS as error:
         raise ContentError(f"{shown(path)}: {describe(item)}: {_error_text(error, item)}") from error
-    if errors:
+
+
+def check_rules(fixtures):
+    """The rules that span records, on the whole content once it is in: the first broken one, named by file and
+    record (a flashback whose rememberer is not in its scene, a story part stamped with a missing scene)."""
+    where = {
+        (item["model"], natural_key_of(item)): (path, item) for path, objects in fixtures.values() for item in objects
+    }
+    for record, errors in broken_rules():
+        path, item = where[(record._meta.label_lower, record.natural_key())]
         raise ContentError(f"{shown(path)}: {describe(item)}: {'; '.join(errors)}")
+
+
+def make_room(plan):
+    """Move the unique values (scene numbers, credit order) of every record about to change or go out of the
+    way, so that a sync which swaps or shifts them never trips a unique constraint half-way."""
+    for label, names in UNIQUE_FIELDS.items():
+        pks = [pk for (model, _key), pk in plan.save.items() if model == label and pk] + plan.remove.get(label, [])
+        model = apps.get_model(label)
+        for name in names:
+            if model._meta.get_field(name).null:
+                model._default_manager.filter(pk__in=pks).update(**{name: None})
+            else:
+                offset = (model._default_manager.aggregate(top=models.Max(name))["top"] or 0) + 1
+                model._default_manager.filter(pk__in=pks).update(**{name: models.F(name) + offset})
+
+
+def remove_records(plan):
+    """Delete the records the files no longer hold, those that refer to others first."""
+    for model in reversed(content_models()):
+        pks = plan.remove.get(model._meta.label_lower)
+        if pks:
+            try:
+                model._default_manager.filter(pk__in=pks).delete()
+            except DatabaseError as error:
+                raise ContentError(
+                    f"A {model._meta.verbose_name} the fixtures no longer hold cannot go: {error}"
+                ) from error
+
+
+# Sent after a reload that changed something has been committed, with the LoadReport as `report`.
+content_reloaded = Signal()
+
+
+def load_content(directory=None, *, commit=True):
+    """Sync the database to the fixtures by natural key, in one transaction; returns a LoadReport.
+
+    Unchanged records are left alone, changed ones updated in place (keeping their ids, so admin addresses keep
+    working), new ones added and missing ones removed. Raises ContentError naming the file and the record,
+    changing nothing. With commit=False everything is checked and then rolled back.
+    """
+    fixtures = read_all(directory)
+    counts = {label: 0 for labels in FIXTURE_MODELS.values() for label in labels}
+    with transaction.atomic():
+        diff, plan = content_diff(fixtures)
+        make_room(plan)
+        saved = []
+        for path, objects in fixtures.values():
+            for item in objects:
+                counts[item["model"]] += 1
+                key = (item["model"], natural_key_of(item))
+                if key in plan.save:
+                    saved.append((path, item, _save_record(path, item, plan.save[key])))
+        for path, item, deserialized in saved:
+            _finish_record(path, item, deserialized)
+        remove_records(plan)
+        check_rules(fixtures)
+        if not commit:
+            transaction.set_rollback(True)
+        else:
+            remember_sync()
+    report = LoadReport(counts, diff)
+    if commit and diff:
+        content_reloaded.send(sender=LoadReport, report=report)
+    return report
 
 
 def clear_content():
@@ -288,28 +663,3 @@ def clear_content():
             model._default_manager.update(**dict.fromkeys(nullable))
     for model in reversed(content_models()):
         model._default_manager.all().delete()
-
-
-def load_content(directory=None, *, commit=True):
-    """Replace all content with the fixtures, in one transaction. Raises ContentError, changing nothing."""
-    fixtures = read_all(directory)
-    counts = {}
-    with transaction.atomic():
-        clear_content()
-        loaded = []
-        for path, objects in fixtures.values():
-            seen = set()
-            for item in objects:
-                key = (item["model"], natural_key_of(item))
-                if key in seen:
-                    raise ContentError(
-                        f"{shown(path)}: {describe(item)}: duplicate; it is already defined earlier in the file."
-                    )
-                seen.add(key)
-                loaded.append((path, item, _load_object(path, item)))
-                counts[item["model"]] = counts.get(item["model"], 0) + 1
-        for path, item, deserialized in loaded:
-            _finish_object(path, item, deserialized)
-        if not commit:
-            transaction.set_rollback(True)
-    return LoadReport({label: counts.get(label, 0) for labels in FIXTURE_MODELS.values() for label in labels})

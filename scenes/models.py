@@ -222,6 +222,10 @@ class Appearance(models.Model):
     def __str__(self):
         return f"{self.character} in scene {self.scene.number} ({self.ways_display})"
 
+    def get_absolute_url(self):
+        # An appearance has no page of its own: it is shown on its scene's.
+        return self.scene.get_absolute_url()
+
     @property
     def ways(self):
         """The ways they are in the scene, as words: ["on screen", "heard in voice-over"]."""
@@ -281,15 +285,20 @@ class Flashback(SluggedRecord):
 
     def clean(self):
         super().clean()
+        errors = self.rule_errors()
+        if errors:
+            raise ValidationError({"rememberer": errors})
+
+    def rule_errors(self):
+        """What the rest of the content contradicts in this memory: a list of messages, empty if none."""
         # The person remembering has to be in the scene the memory interrupts, not merely mentioned there.
         if self.scene_id and self.rememberer_id:
             present = Appearance.objects.filter(scene_id=self.scene_id, character_id=self.rememberer_id).filter(
                 Q(on_screen=True) | Q(voice_over=True)
             )
             if not present.exists():
-                raise ValidationError(
-                    {"rememberer": f"{self.rememberer} is not in scene {self.scene}; add them to it first."}
-                )
+                return [f"{self.rememberer} is not in scene {self.scene} (on screen or heard); add them to it first."]
+        return []
 
 
 class LetterPresentation(models.TextChoices):
@@ -345,3 +354,31 @@ class Letter(SluggedRecord):
         return (self.slug,)
 
     natural_key.dependencies = ["scenes.scene", "characters.character"]
+
+
+class ContentSync(models.Model):
+    """The content as it was when it last matched the fixtures (after a reload or an export), as a digest of
+    the exported files: a reload refuses only when the database changed since, so pulled fixtures load freely."""
+
+    digest = models.CharField(max_length=64)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "content sync"
+
+    def __str__(self):
+        return f"Content as of {self.synced_at:%Y-%m-%d %H:%M}"
+
+
+# The many-to-many tables Django creates have no __str__ of their own ("Letter_scenes object (9)"); these label
+# their rows in the admin's inlines and delete confirmations.
+def _letter_in_scene(row):
+    return f"“{row.letter}” in scene {row.scene.number}"
+
+
+def _person_in_memory(row):
+    return f"{row.character} in the memory “{row.flashback}”"
+
+
+Letter.scenes.through.__str__ = _letter_in_scene
+Flashback.characters.through.__str__ = _person_in_memory

@@ -569,7 +569,7 @@ def test_every_record_passes_full_clean(model):
 
 @pytest.mark.django_db
 def test_every_story_part_fits_the_scenes():
-    problems = {c.slug: c.story_errors() for c in Character.objects.all() if c.story_errors()}
+    problems = {c.slug: c.rule_errors() for c in Character.objects.all() if c.rule_errors()}
     assert not problems, problems
 
 

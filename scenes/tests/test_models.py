@@ -139,4 +139,4 @@ def test_story_parts_are_edited_as_scene_stamped_paragraphs():
 
 def test_a_story_part_stamped_with_a_missing_scene_is_an_error():
     person = make_character(biography=[{"scene": 999_999, "text": "Never."}])
-    assert any("999999" in error for error in person.story_errors())
+    assert any("999999" in error for error in person.rule_errors())

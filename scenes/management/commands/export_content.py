@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from scenes.content import FIXTURE_MODELS, export_content, shown
+from scenes.content import FIXTURE_MODELS, ContentError, export_content, shown
 
 
 class Command(BaseCommand):
@@ -8,9 +8,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--fixtures", metavar="DIR", help="Write to DIR instead of fixtures/.")
+        parser.add_argument("--force", action="store_true", help="Export even an empty database (empties the files).")
 
-    def handle(self, *args, fixtures=None, **options):
-        changed = export_content(fixtures)
+    def handle(self, *args, fixtures=None, force=False, **options):
+        try:
+            changed = export_content(fixtures, allow_empty=force)
+        except ContentError as error:
+            raise CommandError(f"Nothing was written. {error} Pass --force to do it anyway.") from error
         if changed:
             for path in changed:
                 self.stdout.write(f"Wrote {shown(path)}")

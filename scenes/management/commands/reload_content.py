@@ -8,38 +8,47 @@ NAMED_LOSSES = 20
 
 class Command(BaseCommand):
     help = (
-        "Replace all content (locations, characters, scenes, flashbacks, letters) with the fixtures, in one "
-        "transaction. Refuses when the database holds edits the fixtures lack, unless --force."
+        "Sync the content (locations, characters, scenes, flashbacks, letters) to the fixtures by natural key, in "
+        "one transaction: records that stay keep their ids. Refuses when the database was edited since its last "
+        "reload or export, unless --force."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Validate the fixtures; write nothing.")
+        parser.add_argument("--dry-run", action="store_true", help="Print what a reload would change; write nothing.")
         parser.add_argument("--force", action="store_true", help="Discard database edits the fixtures lack.")
         parser.add_argument("--fixtures", metavar="DIR", help="Read the fixtures from DIR instead of fixtures/.")
         parser.add_argument(
             "--if-empty", action="store_true", help="Load only into a database that holds no content yet."
         )
 
-    def handle(self, *args, check=False, force=False, fixtures=None, if_empty=False, **options):
+    def handle(self, *args, check=False, dry_run=False, force=False, fixtures=None, if_empty=False, **options):
         if if_empty and has_content():
             self.stdout.write("The database already holds content; it was left as it is.")
             return
+        writes = not (check or dry_run)
         try:
-            if not (check or force):
-                lost = unsaved_edits(fixtures)
-                if lost:
-                    named = "\n".join(f"  - {name}" for name in lost[:NAMED_LOSSES])
-                    more = f"\n  … and {len(lost) - NAMED_LOSSES} more" if len(lost) > NAMED_LOSSES else ""
-                    raise CommandError(
-                        f"Not reloaded: the database holds {len(lost)} record(s) the fixtures lack or hold "
-                        f"differently, and a reload would lose them:\n{named}{more}\n"
-                        "Run `python manage.py export_content` to save them to the fixtures first, or "
-                        "`reload_content --force` to discard them (e.g. when the fixtures are newer)."
-                    )
-            report = load_content(fixtures, commit=not check)
+            # The fixtures are checked first, so a broken file is never mistaken for an edit in the database.
+            report = load_content(fixtures, commit=False)
+            lost = unsaved_edits(fixtures) if writes and not force else []
+            if lost:
+                named = "\n".join(f"  - {name}" for name in lost[:NAMED_LOSSES])
+                more = f"\n  … and {len(lost) - NAMED_LOSSES} more" if len(lost) > NAMED_LOSSES else ""
+                raise CommandError(
+                    f"Not reloaded: the database was edited since its last reload or export, and a reload would "
+                    f"undo {len(lost)} difference(s) from the fixtures:\n{named}{more}\n"
+                    "Run `python manage.py export_content` to save them to the fixtures first, or "
+                    "`reload_content --force` to discard them (e.g. when the fixtures are newer)."
+                )
+            if writes:
+                report = load_content(fixtures)
         except ContentError as error:
             raise CommandError(f"Nothing was changed. {error}") from error
         if check:
             self.stdout.write(self.style.SUCCESS(f"The fixtures are valid: {report}. Nothing was written."))
+        elif dry_run:
+            self.stdout.write(f"A reload would make {report.diff.summary()}. Nothing was written.")
+            for line in report.diff.lines():
+                self.stdout.write(f"  {line}")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Loaded {report}."))
+            self.stdout.write(self.style.SUCCESS(f"Loaded {report}: {report.diff.summary()}."))

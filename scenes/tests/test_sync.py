@@ -1,0 +1,270 @@
+"""Reload as a sync by natural key, unexported edits both ways, malformed values of any shape, and an export
+that is deterministic and atomic (issue: editors' safety)."""
+
+import json
+import os
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from characters.models import Character
+from scenes.content import (
+    FIXTURE_MODELS,
+    ContentError,
+    content_models,
+    export_content,
+    fixtures_dir,
+    load_content,
+    render_fixture,
+    shape_errors,
+)
+from scenes.models import Letter, Scene
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return {model.__name__: sorted(map(str, model.objects.values_list())) for model in content_models()}
+
+
+@pytest.fixture
+def fixture_copy(tmp_path):
+    directory = tmp_path / "fixtures"
+    shutil.copytree(fixtures_dir(), directory)
+    return directory
+
+
+@pytest.fixture
+def synced():
+    """The real content, loaded by reload_content so the database remembers it matches the files."""
+    run("reload_content", "--force")
+
+
+def edit(path, change):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_letter_deleted_in_the_admin_is_not_silently_restored(admin_client, synced):
+    letter = Letter.objects.order_by("slug").first()
+    response = admin_client.post(reverse("admin:scenes_letter_delete", args=[letter.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Letter.objects.filter(slug=letter.slug).exists()
+    with pytest.raises(CommandError) as error:
+        run("reload_content")
+    assert f"deleted in the database: scenes.letter “{letter.slug}”" in str(error.value)
+    assert not Letter.objects.filter(slug=letter.slug).exists()
+    assert "1 letter added" in run("reload_content", "--dry-run")
+    assert "1 letter added" in run("reload_content", "--force")
+    assert Letter.objects.filter(slug=letter.slug).exists()
+
+
+def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixture_copy):
+    scenes = {scene.slug: scene.pk for scene in Scene.objects.all()}
+    people = {person.slug: person.pk for person in Character.objects.all()}
+
+    def retitle(data):
+        data[0]["fields"]["title"] = "A new title"
+
+    edit(fixture_copy / "scenes.json", retitle)
+    output = run("reload_content", "--fixtures", str(fixture_copy))
+    assert "1 scene changed" in output
+    assert {scene.slug: scene.pk for scene in Scene.objects.all()} == scenes
+    assert {person.slug: person.pk for person in Character.objects.all()} == people
+    first = Scene.objects.get(number=1)
+    assert first.title == "A new title"
+    assert admin_client.get(reverse("admin:scenes_scene_change", args=[first.pk])).status_code == 200
+
+
+def test_newer_fixtures_load_without_force_when_the_database_was_not_edited(synced, fixture_copy):
+    def retitle(data):
+        data[-1]["fields"]["title"] = "Pulled from the repository"
+
+    edit(fixture_copy / "letters.json", retitle)
+    assert "1 letter changed" in run("reload_content", "--fixtures", str(fixture_copy))
+
+
+def test_a_reload_that_swaps_scene_numbers_and_renames_keeps_ids(synced, fixture_copy):
+    first, second = Scene.objects.get(number=1), Scene.objects.get(number=2)
+
+    def swap_and_rename(data):
+        scenes = [item for item in data if item["model"] == "scenes.scene"]
+        scenes[0]["fields"]["number"], scenes[1]["fields"]["number"] = 2, 1
+        old = scenes[1]["fields"]["slug"]
+        scenes[1]["fields"]["slug"] = f"{old}-renamed"
+        scenes[1]["fields"]["former_slugs"] = [old]
+        for item in data:
+            if item["model"] == "scenes.appearance" and item["fields"]["scene"] == [old]:
+                item["fields"]["scene"] = [f"{old}-renamed"]
+
+    edit(fixture_copy / "scenes.json", swap_and_rename)
+    for name in ("characters", "flashbacks", "letters"):
+        path = fixture_copy / f"{name}.json"
+        path.write_text(path.read_text(encoding="utf-8").replace(f'["{second.slug}"]', f'["{second.slug}-renamed"]'))
+    run("reload_content", "--fixtures", str(fixture_copy))
+    assert Scene.objects.get(pk=first.pk).number == 2
+    renamed = Scene.objects.get(pk=second.pk)
+    assert renamed.number == 1 and renamed.slug == f"{second.slug}-renamed" and renamed.former_slugs == [second.slug]
+
+
+def test_a_hand_fixed_typo_is_reported_as_the_error_it_is_not_as_an_edit(admin_client, synced, fixture_copy):
+    def typo(data):
+        data[0]["fields"]["location"] = ["no-such-place"]
+
+    edit(fixture_copy / "scenes.json", typo)
+    with pytest.raises(CommandError) as error:
+        run("reload_content", "--fixtures", str(fixture_copy))
+    message = str(error.value)
+    assert "scenes.json" in message and "no-such-place" in message and "export_content" not in message
+
+
+@pytest.mark.parametrize(
+    "name, change, expected",
+    [
+        ("scenes", lambda data: data[0]["fields"].update(location=[[["the-beach"]]]), "expected a natural key"),
+        ("scenes", lambda data: data[0]["fields"].update(location=5), "expected a natural key"),
+        ("letters", lambda data: data[0]["fields"].update(scenes=[3, 4]), "expected a list of natural keys"),
+        ("characters", lambda data: data[0]["fields"].update(slug=["kuribayashi"]), "every record needs a “slug”"),
+        ("characters", lambda data: data[0]["fields"].update(principal="yes"), "expected true or false"),
+        ("scenes", lambda data: data[0]["fields"].update(number="1"), "expected a whole number"),
+        ("characters", lambda data: data[0]["fields"].update(name=None), "expected text"),
+        ("characters", lambda data: data[0]["fields"].update(biography=[["a"]]), "biography"),
+        ("characters", lambda data: data[0].update(pk=7), "records have no ids"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_names_the_file_and_record_and_changes_nothing(
+    synced, fixture_copy, name, change, expected
+):
+    before = snapshot()
+    edit(fixture_copy / f"{name}.json", change)
+    for args in (["--check"], ["--force"]):
+        with pytest.raises(CommandError) as error:
+            run("reload_content", "--fixtures", str(fixture_copy), *args)
+        assert f"{name}.json" in str(error.value) and expected in str(error.value)
+    assert snapshot() == before
+
+
+def test_a_value_nested_too_deeply_is_an_error_not_a_crash(synced, fixture_copy):
+    path = fixture_copy / "letters.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"summary": ', '"summary": ' + "[" * 100_000 + "]" * 100_000 + ', "x": ', 1))
+    with pytest.raises(CommandError) as error:
+        run("reload_content", "--fixtures", str(fixture_copy), "--check")
+    assert "letters.json" in str(error.value) and "nested too deeply" in str(error.value)
+
+
+WRONG_SHAPES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    model_and_field=st.sampled_from(
+        [
+            (label, field.name)
+            for label in [
+                "characters.character",
+                "scenes.scene",
+                "scenes.flashback",
+                "scenes.letter",
+                "scenes.location",
+            ]
+            for field in __import__("django.apps", fromlist=["apps"]).apps.get_model(label)._meta.get_fields()
+            if getattr(field, "concrete", False) and not field.auto_created
+        ]
+        + [("scenes.appearance", "scene"), ("scenes.appearance", "on_screen")]
+    ),
+    value=WRONG_SHAPES,
+)
+def test_any_value_of_any_shape_is_loaded_or_refused_with_the_file_and_record_named(model_and_field, value):
+    """Property: a record with one field set to an arbitrary JSON value either passes the shape check and the
+    model's validation, or is refused with a message naming it — never an exception of another kind."""
+    label, name = model_and_field
+    path = fixtures_dir() / f"{next(n for n, labels in FIXTURE_MODELS.items() if label in labels)}.json"
+    item = next(i for i in json.loads(path.read_text(encoding="utf-8")) if i["model"] == label)
+    item = {**item, "fields": {**item["fields"], name: value}}
+    try:
+        errors = shape_errors(item)
+    except Exception as error:  # noqa: BLE001 - the point is that nothing escapes
+        pytest.fail(f"{label}.{name}={value!r} raised {error!r}")
+    assert isinstance(errors, list)
+
+
+def test_export_orders_by_natural_key_in_python_not_by_the_database_collation(synced):
+    people = [
+        item["fields"]["slug"]
+        for item in json.loads(render_fixture("characters"))
+        if item["model"] == "characters.character"
+    ]
+    assert people == sorted(people)
+    # Byte order puts "excavator-who…" before "excavators" ("-" < "s"); collations that ignore hyphens do not.
+    assert people.index("excavator-who-makes-the-find") < people.index("excavators")
+    for item in json.loads(render_fixture("flashbacks")):
+        keys = [key[0] for key in item["fields"]["characters"]]
+        assert keys == sorted(keys)
+
+
+def test_an_export_killed_part_way_leaves_every_file_whole(synced, tmp_path, monkeypatch):
+    directory = tmp_path / "fixtures"
+    shutil.copytree(fixtures_dir(), directory)
+    Letter.objects.update(title="Changed everywhere")
+    Scene.objects.update(title="Changed everywhere")
+    real_replace, calls = os.replace, []
+
+    def dies_on_the_second_file(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", dies_on_the_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        export_content(directory)
+    for name in FIXTURE_MODELS:
+        json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))  # every file parses
+    assert not list(directory.glob(".*.tmp")), "no temporary file is left behind"
+
+
+def test_exporting_an_empty_database_refuses_unless_forced(tmp_path):
+    for model in reversed(content_models()):
+        Character.objects.update(fate_scene=None)
+        model.objects.all().delete()
+    with pytest.raises(CommandError) as error:
+        run("export_content", "--fixtures", str(tmp_path))
+    assert "no content" in str(error.value) and not list(tmp_path.glob("*.json"))
+    run("export_content", "--fixtures", str(tmp_path), "--force")
+    assert (tmp_path / "letters.json").read_text(encoding="utf-8") == "[]\n"
+
+
+def test_check_and_dry_run_write_nothing(synced, fixture_copy):
+    before = snapshot()
+
+    def retitle(data):
+        data[0]["fields"]["title"] = "Only a proposal"
+
+    edit(fixture_copy / "letters.json", retitle)
+    output = run("reload_content", "--fixtures", str(fixture_copy), "--dry-run")
+    assert "1 letter changed" in output and "changed: scenes.letter" in output
+    run("reload_content", "--fixtures", str(fixture_copy), "--check")
+    assert snapshot() == before
+
+
+def test_load_content_reports_the_diff():
+    report = load_content()
+    assert str(report).startswith("26 locations") or "locations" in str(report)
+    with pytest.raises(ContentError):
+        load_content(fixtures_dir() / "nowhere")
