@@ -6,7 +6,7 @@ from iwojima_site.facets import FacetedFilterSet, FlagFilter, OrderFilter, TextF
 
 
 class CharacterFilter(FacetedFilterSet):
-    q = TextFilter(["name", "full_name", "aliases", "source_names", "actor"], label="Name or any other name")
+    q = TextFilter(label="Name or any other name")
     side = django_filters.ChoiceFilter(choices=Side.choices, label="Side", empty_label="Any side")
     fate = django_filters.ChoiceFilter(choices=Fate.choices, label="Fate", empty_label="Any fate")
     historical = FlagFilter(

@@ -4,39 +4,41 @@ with one click. Shared by every list of the site.
 """
 
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import and_, or_
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django_filters.views import FilterView
+
+from iwojima_site.search import RELEVANCE, Search, validate_query
 
 # Longer text is refused with a form error rather than searched.
 MAX_QUERY_LENGTH = 200
 
 
-def text_query(text, fields):
-    """Every word of the text must match one of the fields (case-insensitive)."""
-    words = text.split()
-    if not words:
-        return Q()
-    return reduce(and_, (reduce(or_, (Q(**{f"{name}__icontains": word}) for name in fields)) for word in words))
-
-
 class TextFilter(django_filters.CharFilter):
-    """A free-text box: every word must appear in one of `fields`."""
+    """A free-text box, searched in the site's full-text index (iwojima_site.search): every word must be found,
+    whole and in any form ("buries" finds "buried"), in the record or in a name of someone tied to it. The
+    results carry their RELEVANCE, which OrderFilter's default puts first while words are searched."""
 
-    def __init__(self, fields, **kwargs):
-        self.search_fields = fields
+    def __init__(self, **kwargs):
         kwargs.setdefault("label", "Text")
         kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        kwargs.setdefault("validators", [validate_query])
         super().__init__(**kwargs)
+        self.searches = {}
+
+    def search(self, value):
+        # Read once (one query for the vocabulary) however often the facets filter by it: each FilterSet has
+        # its own copy of its filters, so this lasts one request.
+        if value not in self.searches:
+            self.searches[value] = Search(value)
+        return self.searches[value]
 
     def filter(self, qs, value):
-        return qs.filter(text_query(value, self.search_fields)) if value else qs
+        return self.search(value).filter(qs) if value else qs
 
 
 class AllOfFilter(django_filters.ModelMultipleChoiceFilter):
@@ -85,19 +87,39 @@ class ModeFilter(django_filters.ChoiceFilter):
 
 
 class OrderFilter(django_filters.ChoiceFilter):
-    """How the list is sorted: each choice names the fields to order by; the first is the default, which the
-    address never holds."""
+    """How the list is sorted: each choice names the fields to order by. The default, which the address never
+    holds, is the best match first (RELEVANCE) while a text filter is in use, else the first choice."""
 
     def __init__(self, orderings, **kwargs):
         self.orderings = dict(orderings)
         self.default = next(iter(self.orderings))
         kwargs.setdefault("label", "Order by")
-        kwargs["choices"] = [(value, label) for value, (label, _fields) in self.orderings.items()]
+        kwargs["choices"] = [(RELEVANCE, "Best match")]
+        kwargs["choices"] += [(value, label) for value, (label, _fields) in self.orderings.items()]
         kwargs.setdefault("empty_label", None)
         super().__init__(**kwargs)
 
     def filter(self, qs, value):
-        return qs.order_by(*self.orderings[value or self.default][1])
+        if value and value != RELEVANCE:
+            return qs.order_by(*self.orderings[value][1])
+        fields = self.orderings[self.default][1]
+        # A text filter ranked the results (it runs first, declared first): best match, ties in the first order.
+        return qs.order_by(f"-{RELEVANCE}", *fields) if RELEVANCE in qs.query.annotations else qs.order_by(*fields)
+
+    def is_default(self, value, searching):
+        """Whether a value asks for the default order: "relevance" always, the first choice when no words are
+        searched (then the same order)."""
+        return value == RELEVANCE or (value == self.default and not searching)
+
+    def options(self, value, searching):
+        """[Option] for the form. Without words the first choice is shown as the default's option, so that
+        words typed next are ranked by match rather than sent with an explicit order."""
+        current = RELEVANCE if not value or self.is_default(value, searching) else value
+        choices = self.extra["choices"]
+        if not searching:
+            choices = [(RELEVANCE, self.orderings[self.default][0])]
+            choices += [(value, label) for value, (label, _fields) in self.orderings.items() if value != self.default]
+        return [Option(choice, label, None, choice == current) for choice, label in choices]
 
 
 @dataclass
@@ -140,6 +162,10 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def cleaned(self):
         return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+
+    def searching(self):
+        """Whether words are searched (a text filter in use): the default order is then the best match."""
+        return any(self.cleaned().get(name) for name, f in self.filters.items() if isinstance(f, TextFilter))
 
     def queryset_without(self, name):
         """The list as every filter but `name` makes it (no ordering, no annotations)."""
@@ -205,7 +231,10 @@ class FacetedFilterSet(django_filters.FilterSet):
             bound = self.form[name]
             if isinstance(filter_, TextFilter):
                 result.append(Facet(name, filter_.label, "text", bound))
-            elif isinstance(filter_, OrderFilter | ModeFilter):
+            elif isinstance(filter_, OrderFilter):
+                options = filter_.options(self.cleaned().get(name), self.searching())
+                result.append(Facet(name, filter_.label, "select", bound, options, empty_label=""))
+            elif isinstance(filter_, ModeFilter):
                 current = self.cleaned().get(name) or filter_.default
                 options = [Option(value, label, None, value == current) for value, label in filter_.extra["choices"]]
                 result.append(Facet(name, filter_.label, "select", bound, options, empty_label=""))
@@ -316,13 +345,13 @@ class FacetedListView(FilterView):
         # The form sends its empty fields and its defaults too; drop them so the address (a link people
         # share) holds only the filters in use.
         query = request.GET.copy()
-        defaults = {
-            name: filter_.default
-            for name, filter_ in self.filterset_class.base_filters.items()
-            if isinstance(filter_, OrderFilter | ModeFilter)
-        }
+        filters = self.filterset_class.base_filters
+        defaults = {name: f.default for name, f in filters.items() if isinstance(f, ModeFilter)}
+        searching = any(v.strip() for n, f in filters.items() if isinstance(f, TextFilter) for v in query.getlist(n))
         for name in list(query):
             values = [value for value in query.getlist(name) if value.strip() and value != defaults.get(name)]
+            if isinstance(filters.get(name), OrderFilter):
+                values = [value for value in values if not filters[name].is_default(value, searching)]
             if values:
                 query.setlist(name, values)
             else:

@@ -1,21 +1,23 @@
 """Site-wide pages: the home page, the source and the search across every kind of record."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 
 from django import forms
 from django.conf import settings
+from django.db.models import Count, Window
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.filters import CharacterFilter
-from characters.models import Character
+from characters.models import IN_ORDER_OF_PROMINENCE, Character
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
-from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Flashback, Letter, Part, Scene
+from iwojima_site.search import RELEVANCE, Search, validate_query
+from scenes.models import Flashback, Letter, Location, Part, Scene
 
 PLOT_SUMMARY = settings.BASE_DIR / "fixtures" / "source" / "plot-summary-numbered.md"
 # How many results of each kind the search page lists before linking to the full filtered list.
@@ -76,54 +78,95 @@ def home(request):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search the film", max_length=MAX_QUERY_LENGTH, required=False)
+    q = forms.CharField(
+        label="Search the film", max_length=MAX_QUERY_LENGTH, required=False, validators=[validate_query]
+    )
+
+
+@dataclass(frozen=True)
+class ResultKind:
+    """One group of the search page: which records, ranked how after the best match, and their full list."""
+
+    label: str
+    noun: str
+    noun_plural: str
+    records: Callable  # -> a QuerySet with what the page shows of each
+    order: list  # after the best match: the list's own order
+    list_url: str  # the URL name of the list of all of them
+    filtered: bool = True  # whether that list has the same text filter (?q=)
+
+
+# People first: a query that names someone is about them, and their scenes come next.
+SEARCH_KINDS = [
+    ResultKind(
+        "People", "person", "people", Character.objects.with_seen_scene_count, IN_ORDER_OF_PROMINENCE, "characters:list"
+    ),
+    ResultKind(
+        "Scenes", "scene", "scenes", lambda: Scene.objects.select_related("location"), ["number"], "scenes:list"
+    ),
+    ResultKind(
+        "Letters",
+        "letter",
+        "letters",
+        lambda: Letter.objects.in_screen_order().select_related("writer", "recipient"),
+        ["first_scene", "slug"],
+        "scenes:letter_list",
+    ),
+    ResultKind(
+        "Flashbacks",
+        "flashback",
+        "flashbacks",
+        lambda: Flashback.objects.select_related("scene", "rememberer"),
+        ["scene__number", "slug"],
+        "scenes:flashback_list",
+    ),
+    ResultKind(
+        "Places", "place", "places", Location.objects.all, ["name", "slug"], "scenes:place_list", filtered=False
+    ),
+]
+# Fewer results than this, and the page suggests other spellings too.
+FEW_RESULTS = 3
 
 
 def search(request):
+    """Every kind of record that matches the query, in groups, each best match first; what was searched
+    (words completed, left out) and, when little or nothing is found, the nearest words the site knows.
+
+    A fixed number of queries whatever the size of the content: one for the vocabulary, one a group, and
+    one for suggestions when results are few."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    groups = []
+    context = {"form": form, "query": query, "groups": [], "total": 0}
     if query:
-        # Each kind is searched as its list's text filter searches, so "see all" shows the same results.
-        kinds = [
-            (
-                ("scene", "scenes"),
-                Scene.objects.in_screen_order().select_related("location"),
-                SceneFilter,
-                "scenes:list",
-            ),
-            (("person", "people"), Character.objects.in_order_of_appearance(), CharacterFilter, "characters:list"),
-            (
-                ("letter", "letters"),
-                Letter.objects.in_screen_order().select_related("writer", "recipient"),
-                LetterFilter,
-                "scenes:letter_list",
-            ),
-            (
-                ("flashback", "flashbacks"),
-                Flashback.objects.in_screen_order().select_related("rememberer"),
-                FlashbackFilter,
-                "scenes:flashback_list",
-            ),
-        ]
-        for (noun, noun_plural), queryset, filterset_class, list_url in kinds:
-            matches = filterset_class.base_filters["q"].filter(queryset, query)
-            count = matches.count()
-            groups.append(
-                {
-                    "label": noun_plural.capitalize(),
-                    "noun": noun if count == 1 else noun_plural,
-                    "count": count,
-                    "results": list(matches[:SEARCH_RESULTS_SHOWN]) if count else [],
-                    "more_url": f"{reverse(list_url)}?{urlencode({'q': query})}",
-                }
-            )
-    status = 400 if form.errors else 200
-    context = {
-        "form": form,
-        "query": query,
-        "groups": groups,
-        "total": sum(group["count"] for group in groups),
-        "summary": ", ".join(f"{group['count']} {group['noun']}" for group in groups if group["count"]),
+        found = Search(query)
+        groups = [result_group(kind, found, query) for kind in SEARCH_KINDS]
+        total = sum(group["count"] for group in groups)
+        suggestions = found.suggestions() if total < FEW_RESULTS else []
+        context.update(
+            groups=groups,
+            total=total,
+            summary=", ".join(f"{group['count']} {group['noun']}" for group in groups if group["count"]),
+            searched=found.words,
+            completions=found.completions,
+            common=found.common,
+            left_out=found.left_out,
+            suggestions=[(text, f"{reverse('search')}?{urlencode({'q': text})}") for text in suggestions],
+        )
+    return render(request, "search.html", context, status=400 if form.errors else 200)
+
+
+def result_group(kind, found, query):
+    """One group: its first SEARCH_RESULTS_SHOWN results and how many there are, in one query."""
+    matches = found.filter(kind.records()).order_by(f"-{RELEVANCE}", *kind.order)
+    results = list(matches.annotate(matches_found=Window(Count("pk")))[:SEARCH_RESULTS_SHOWN])
+    count = results[0].matches_found if results else 0
+    list_url = reverse(kind.list_url)
+    return {
+        "label": kind.label,
+        "kind": kind.noun,
+        "noun": kind.noun if count == 1 else kind.noun_plural,
+        "count": count,
+        "results": results,
+        "more_url": f"{list_url}?{urlencode({'q': query})}" if kind.filtered else list_url,
+        "filtered": kind.filtered,
     }
-    return render(request, "search.html", context, status=status)

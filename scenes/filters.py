@@ -31,7 +31,7 @@ class PeopleInSceneFilter(AllOfFilter):
 
 
 class SceneFilter(FacetedFilterSet):
-    q = TextFilter(["title", "summary"], label="Words in the title or summary")
+    q = TextFilter(label="Words in the title or summary")
     character = PeopleInSceneFilter(queryset=people(), label="With everyone of these people")
     presence = ModeFilter(choices=Presence.choices, label="Counting people")
     location = django_filters.ModelChoiceFilter(
@@ -49,19 +49,7 @@ class SceneFilter(FacetedFilterSet):
 
 
 class LetterFilter(FacetedFilterSet):
-    q = TextFilter(
-        [
-            "title",
-            "summary",
-            "writer__name",
-            "writer__aliases",
-            "writer__source_names",
-            "recipient__name",
-            "recipient__aliases",
-            "recipient__source_names",
-        ],
-        label="Words in the letter, or a name",
-    )
+    q = TextFilter(label="Words in the letter, or a name")
     writer = django_filters.ModelChoiceFilter(
         queryset=people(), to_field_name="slug", label="Written by", empty_label="Anyone"
     )
@@ -80,10 +68,7 @@ class LetterFilter(FacetedFilterSet):
 
 
 class FlashbackFilter(FacetedFilterSet):
-    q = TextFilter(
-        ["title", "summary", "when", "rememberer__name", "rememberer__aliases", "rememberer__source_names"],
-        label="Words in the memory, or a name",
-    )
+    q = TextFilter(label="Words in the memory, or a name")
     rememberer = django_filters.ModelChoiceFilter(
         queryset=people(), to_field_name="slug", label="Whose memory", empty_label="Anyone’s"
     )

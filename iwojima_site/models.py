@@ -1,0 +1,47 @@
+"""The site's full-text index: what every kind of record says, ready for the database's own search engine."""
+
+from django.db import models
+
+
+class SearchEntry(models.Model):
+    """One searchable text of one record: a person's name or alias, a scene's title or summary, one
+    scene-stamped part of a biography. Knows no model of the film: each app registers what of its records is
+    searchable (`iwojima_site.search.register`).
+
+    The text is stored folded (`iwojima_site.search.fold`: lowercase, without accents or apostrophes), and the
+    database indexes it with stemming: SQLite through an FTS5 table that triggers keep in step with this one,
+    PostgreSQL through a generated `tsvector` column with a GIN index (both made by migration 0001, outside the
+    model because each exists on one database only).
+    """
+
+    kind = models.CharField(max_length=20, help_text="Which kind of record: “scene”, “person”, as registered.")
+    record = models.PositiveBigIntegerField(help_text="The record's primary key.")
+    source = models.CharField(max_length=40, help_text="The field the text comes from, e.g. “aliases”.")
+    weight = models.PositiveSmallIntegerField(help_text="How much a match here counts: a name over a summary.")
+    names = models.BooleanField(default=False, help_text="The text is a name of the record.")
+    from_scene = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The scene number from which the text may be shown (watch-along mode)."
+    )
+    text = models.TextField()
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        ordering = ["kind", "record", "-weight"]
+        indexes = [models.Index(fields=["kind", "record"], name="iwojima_sit_kind_dba4b6_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.record} {self.source}: {self.text[:60]}"
+
+
+class SearchTerm(models.Model):
+    """A word the index holds, folded, with the number of entries that hold it: the vocabulary that completes
+    a word typed in part ("kuriba") and suggests the nearest word for a misspelt one ("Kuribayshi")."""
+
+    word = models.CharField(max_length=60, unique=True)
+    entries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word

@@ -1,0 +1,113 @@
+"""One set of rules: every admin save and delete holds the content to the rules a reload enforces, so that
+whatever an editor does in the admin either is refused with a message or exports to fixtures that reload."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from characters.models import Character
+from scenes.content import export_content, load_content
+from scenes.models import Appearance, Flashback, Letter, Scene
+
+pytestmark = pytest.mark.django_db
+
+
+def appearance_form(appearance, **changes):
+    data = {
+        "scene": appearance.scene_id,
+        "character": appearance.character_id,
+        "on_screen": appearance.on_screen,
+        "voice_over": appearance.voice_over,
+        "mentioned": appearance.mentioned,
+        **changes,
+    }
+    return {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
+
+
+def error_messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request) if message.level_tag == "error"]
+
+
+def shimizu_in_his_confession():
+    memory = Flashback.objects.get(rememberer__slug="shimizu")
+    return Appearance.objects.get(scene=memory.scene, character__slug="shimizu")
+
+
+def test_an_editor_cannot_make_a_rememberer_merely_mentioned_in_the_scene_of_his_memory(admin_client):
+    appearance = shimizu_in_his_confession()
+    url = reverse("admin:scenes_appearance_change", args=[appearance.pk])
+    response = admin_client.post(url, appearance_form(appearance, on_screen=False, voice_over=False, mentioned=True))
+    assert response.status_code == 302
+    assert any("Shimizu" in message and "not in scene" in message for message in error_messages(response))
+    appearance.refresh_from_db()
+    assert appearance.on_screen
+
+
+def test_an_editor_cannot_delete_the_appearance_a_memory_needs(admin_client):
+    appearance = shimizu_in_his_confession()
+    response = admin_client.post(reverse("admin:scenes_appearance_delete", args=[appearance.pk]), {"post": "yes"})
+    assert error_messages(response) and Appearance.objects.filter(pk=appearance.pk).exists()
+
+
+def test_an_editor_cannot_set_a_fate_scene_the_person_is_not_in(admin_client):
+    okubo = Character.objects.get(slug="okubo")
+    elsewhere = Scene.objects.exclude(appearances__character=okubo).exclude(flashbacks__characters=okubo).first()
+    data = {key: value for key, value in model_to_dict(okubo).items() if value is not None}
+    data.update(fate_scene=elsewhere.pk, former_slugs="[]", biography="", fate_detail="")
+    data = {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
+    response = admin_client.post(reverse("admin:characters_character_change", args=[okubo.pk]), data)
+    assert response.status_code == 200 and "is not in scene" in response.content.decode()
+    okubo.refresh_from_db()
+    assert okubo.fate_scene.slug == "the-night-march"
+
+
+# --- Property: random sequences of admin edits ----------------------------------------------------------------
+
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["delete_appearance", "mention_only", "delete_letter", "delete_scene", "delete_flashback"]),
+        st.integers(min_value=0, max_value=10_000),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def apply(client, edit, pick):
+    """Make one edit through the admin, as an editor would; returns the response."""
+    if edit in ("delete_appearance", "mention_only"):
+        appearances = list(Appearance.objects.order_by("pk"))
+        appearance = appearances[pick % len(appearances)]
+        if edit == "mention_only":
+            url = reverse("admin:scenes_appearance_change", args=[appearance.pk])
+            return client.post(url, appearance_form(appearance, on_screen=False, voice_over=False, mentioned=True))
+        return client.post(reverse("admin:scenes_appearance_delete", args=[appearance.pk]), {"post": "yes"})
+    model = {"delete_letter": Letter, "delete_scene": Scene, "delete_flashback": Flashback}[edit]
+    records = list(model.objects.order_by("pk"))
+    if not records:
+        return None
+    record = records[pick % len(records)]
+    return client.post(reverse(f"admin:scenes_{model._meta.model_name}_delete", args=[record.pk]), {"post": "yes"})
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=EDITS)
+def test_any_sequence_of_admin_edits_is_refused_or_exports_fixtures_that_reload(admin_client, tmp_path_factory, edits):
+    with transaction.atomic():
+        for edit, pick in edits:
+            before = Appearance.objects.count() + Letter.objects.count() + Scene.objects.count()
+            admin_client.cookies.pop("messages", None)  # only this edit's messages count
+            response = apply(admin_client, edit, pick)
+            if response is None:
+                continue
+            assert response.status_code in (200, 302), (edit, response.status_code)
+            if error_messages(response):  # refused: nothing changed
+                assert Appearance.objects.count() + Letter.objects.count() + Scene.objects.count() == before
+        directory = tmp_path_factory.mktemp("export")
+        export_content(directory)
+        load_content(directory, commit=False)  # raises ContentError if the export would not reload
+        transaction.set_rollback(True)
