@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from characters.models import Character
+from iwojima_site.admin import EditorFields
 from iwojima_site.rules import RuleCheckedAdmin
 from iwojima_site.story import StoryPartsField
 
@@ -22,7 +23,7 @@ class CharacterForm(forms.ModelForm):
 
 
 @admin.register(Character)
-class CharacterAdmin(RuleCheckedAdmin):
+class CharacterAdmin(EditorFields, RuleCheckedAdmin):
     form = CharacterForm
     list_display = ["name", "rank", "side", "is_group", "principal", "fate", "actor", "credit_order"]
     list_filter = ["principal", "is_group", "is_named", "side", "fate", "historical", "credited_only"]

@@ -1,6 +1,7 @@
-"""The site's full-text index: what every kind of record says, ready for the database's own search engine."""
+"""What the site itself stores, apart from the film's content: the search index and readers' suggested corrections."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class SearchEntry(models.Model):
@@ -45,3 +46,33 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class Suggestion(models.Model):
+    """A correction a reader suggested for a page of the site, waiting for an editor (no account needed)."""
+
+    page = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The path on this site it was suggested from, e.g. /scenes/the-letter/; empty if not known.",
+    )
+    text = models.TextField("what is wrong", max_length=2000)
+    source = models.CharField(max_length=500, blank=True, help_text="Where the reader says the right answer is.")
+    email = models.EmailField(blank=True, help_text="Only to answer the reader; never shown on the site.")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN)
+    # A keyed hash of the sender's address (never the address itself): how many they sent in the last hour.
+    client = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["status", "-created"], name="suggestion_status_created")]
+
+    def __str__(self):
+        words = " ".join(self.text.split())
+        return f"On {self.page or 'the site'}: {words[:60]}{'…' if len(words) > 60 else ''}"

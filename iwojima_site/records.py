@@ -1,5 +1,8 @@
 """What every content record shares: a slug as natural key, and former slugs that keep old addresses working."""
 
+import re
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -59,3 +62,31 @@ class FormerSlugRedirectMixin:
                 raise
             query = request.META.get("QUERY_STRING")
             return HttpResponsePermanentRedirect(record.get_absolute_url() + (f"?{query}" if query else ""))
+
+
+class SlugListField(forms.CharField):
+    """An admin form field for `former_slugs`: typed one a line or separated by commas, cleaned to a list.
+
+    "old-title, older-title" becomes ["old-title", "older-title"]; a pasted JSON list ("[]", '["old-title"]')
+    reads the same. Raises ValidationError for anything validate_slug_list refuses.
+    """
+
+    widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
+    default_validators = [validate_slug_list]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "Slugs this record had before, one a line or separated by commas; their old addresses redirect here "
+            "for good.",
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value  # the text as typed, shown again with an error
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").strip().removeprefix("[").removesuffix("]")
+        return [token.strip("\"'“”") for token in re.split(r"[\s,]+", text) if token.strip("\"'“”")]

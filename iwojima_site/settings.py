@@ -4,9 +4,12 @@ DJANGO_DEBUG          "1"/"true" turns debug on; off unless set.
 DJANGO_SECRET_KEY     required when debug is off.
 DJANGO_ALLOWED_HOSTS  comma-separated host names (debug adds localhost and 127.0.0.1).
 DATABASE_URL          e.g. postgres://user:pass@host:5432/iwojima; default: SQLite file db.sqlite3 here.
+DJANGO_TRUSTED_PROXY_COUNT  how many reverse proxies in front of the site append to X-Forwarded-For; the client
+                      address comes from there only then (iwojima_site/clients.py); default 0: REMOTE_ADDR.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,7 +37,7 @@ if DEBUG:
     ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "iwojima_site.admin_site.SiteAdminConfig",  # the admin, with its "Recent changes" page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "iwojima_site",
     "characters",
     "scenes",
@@ -50,12 +54,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # keep last: it turns a locked-out sign-in into the 429 page
 ]
 
 ROOT_URLCONF = "iwojima_site.urls"
@@ -124,6 +130,27 @@ WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGIN_URL = "admin:login"
+
+# How many reverse proxies append to X-Forwarded-For in front of the site (see iwojima_site/clients.py).
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
+except ValueError:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number (0 without a proxy).") from None
+
+# Sign-in throttling (django-axes): after 5 wrong passwords for one username from one client address, that pair is
+# refused with a 429 page for 15 minutes (each further try restarts the wait). Per pair, not per username: a
+# stranger guessing at "admin" locks out only themselves, and the editors sign in from their own addresses as usual.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: it refuses a locked-out client before any password is hashed
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "iwojima_site.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "iwojima_site.admin_site.locked_out"  # the 429 page, with Retry-After
+AXES_HTTP_RESPONSE_CODE = 429
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,13 +1,10 @@
 """Site-wide pages: the home page, the source and the search across every kind of record."""
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from itertools import groupby
 
 from django import forms
-from django.conf import settings
 from django.db.models import Count, Window
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,25 +14,13 @@ from characters.models import IN_ORDER_OF_PROMINENCE, Character
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
 from iwojima_site.search import RELEVANCE, Search, validate_query
+from iwojima_site.source import contributor_credit, plot_paragraphs
 from scenes.models import Flashback, Letter, Location, Part, Scene
 
-PLOT_SUMMARY = settings.BASE_DIR / "fixtures" / "source" / "plot-summary-numbered.md"
 # How many results of each kind the search page lists before linking to the full filtered list.
 SEARCH_RESULTS_SHOWN = 20
 # How many scenes the source page lists under a paragraph (copies of the content would list hundreds).
 SCENES_PER_PARAGRAPH = 12
-
-
-@cache
-def plot_paragraphs():
-    """The plot summary as {paragraph number: text}; ¶0 is the contributor's credit."""
-    text = PLOT_SUMMARY.read_text(encoding="utf-8")
-    return {int(number): body.strip() for number, body in re.findall(r"^¶(\d+)\s+(.+)$", text, re.MULTILINE)}
-
-
-def contributor_credit():
-    """Paragraph 0 of the plot summary: the contributor's credit line."""
-    return plot_paragraphs().get(0, "")
 
 
 def source(request):

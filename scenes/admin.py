@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from iwojima_site.admin import EditorFields
 from iwojima_site.rules import RuleCheckedAdmin
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 
-class ContentAdmin(RuleCheckedAdmin):
-    """What every content admin shares: facet counts on the filters."""
+class ContentAdmin(EditorFields, RuleCheckedAdmin):
+    """What every content admin shares: facet counts on the filters, source paragraphs and former slugs as text."""
 
     show_facets = admin.ShowFacets.ALWAYS
 
@@ -24,7 +25,7 @@ class AppearanceInline(admin.TabularInline):
     extra = 1
 
 
-class FlashbackInline(admin.StackedInline):
+class FlashbackInline(EditorFields, admin.StackedInline):
     model = Flashback
     autocomplete_fields = ["rememberer", "characters", "location"]
     prepopulated_fields = {"slug": ["title"]}
@@ -40,6 +41,10 @@ class SceneLetterInline(admin.TabularInline):
     extra = 0
     verbose_name = "letter in this scene"
     verbose_name_plural = "letters in this scene"
+
+    def get_queryset(self, request):
+        # Each row is labelled “Letter title” in scene N: read both in the same query.
+        return super().get_queryset(request).select_related("letter", "scene")
 
 
 @admin.register(Scene)

@@ -6,6 +6,9 @@ CONTENT_MODELS = {
     "scenes": ["location", "scene", "appearance", "flashback", "letter"],
 }
 ACTIONS = ["view", "add", "change", "delete"]
+# Readers' suggested corrections: editors read them, mark them done and delete them; readers add them.
+REVIEW_MODELS = {"iwojima_site": ["suggestion"]}
+REVIEW_ACTIONS = ["view", "change", "delete"]
 
 
 def create_editors_group(apps):
@@ -13,7 +16,10 @@ def create_editors_group(apps):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    codenames = [f"{action}_{model}" for models in CONTENT_MODELS.values() for model in models for action in ACTIONS]
-    permissions = Permission.objects.filter(content_type__app_label__in=CONTENT_MODELS, codename__in=codenames)
+    wanted = [(CONTENT_MODELS, ACTIONS), (REVIEW_MODELS, REVIEW_ACTIONS)]
+    permissions = Permission.objects.none()
+    for models_by_app, actions in wanted:
+        codenames = [f"{action}_{model}" for models in models_by_app.values() for model in models for action in actions]
+        permissions |= Permission.objects.filter(content_type__app_label__in=models_by_app, codename__in=codenames)
     group.permissions.set(permissions)
     return group

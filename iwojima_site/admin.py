@@ -1,0 +1,59 @@
+"""What every content admin shares (fields typed as editors think of them), and readers' suggestions."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
+
+from iwojima_site.models import Suggestion, SuggestionStatus
+from iwojima_site.records import SlugListField
+from iwojima_site.source import SourceParagraphsField
+
+
+class EditorFields:
+    """For a ModelAdmin or inline of the content: `source_paragraphs` typed as "3, 4", with each paragraph's first
+    words as help, and `former_slugs` typed one a line or separated by commas, instead of raw JSON."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source_paragraphs":
+            return SourceParagraphsField(label=capfirst(db_field.verbose_name), required=not db_field.blank)
+        if db_field.name == "former_slugs":
+            return SlugListField(label=capfirst(db_field.verbose_name), required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """Readers' suggestions, newest first: editors read them, mark them done, delete them; only readers add them."""
+
+    list_display = ["created", "status", "page_link", "summary", "email"]
+    list_filter = ["status"]
+    show_facets = admin.ShowFacets.ALWAYS
+    search_fields = ["text", "source", "page", "email"]
+    fields = ["status", "page_link", "created", "text", "source", "email"]
+    readonly_fields = ["page_link", "created", "text", "source", "email"]
+    actions = ["mark_done"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def view_on_site(self, obj):
+        # "View on site" opens the page the suggestion is about (a path on this site, checked when it was sent).
+        return obj.page or None
+
+    @admin.display(description="page", ordering="page")
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.page, obj.page) if obj.page else "—"
+
+    @admin.display(description="what is wrong")
+    def summary(self, obj):
+        return Truncator(" ".join(obj.text.split())).chars(100)
+
+    @admin.action(description="Mark the selected suggestions done", permissions=["change"])
+    def mark_done(self, request, queryset):
+        changed = 0
+        for suggestion in queryset.filter(status=SuggestionStatus.OPEN):
+            suggestion.status = SuggestionStatus.DONE
+            suggestion.save(update_fields=["status"])
+            self.log_change(request, suggestion, [{"changed": {"fields": ["Status"]}}])
+            changed += 1
+        self.message_user(request, f"{changed} suggestion{'s' if changed != 1 else ''} marked done.")

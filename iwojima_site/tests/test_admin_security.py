@@ -1,0 +1,177 @@
+"""Admin security: sign-in throttling per client, the client address behind a proxy, NUL bytes, editors' reach."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.test import RequestFactory
+from django.urls import reverse
+
+from iwojima_site.clients import client_address
+from iwojima_site.models import Suggestion
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "the-right-password-for-tests"
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Each wrong password is hashed as a real one would be: a fast hasher keeps forty of them quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def staff():
+    return User.objects.create_user("okubo", password=PASSWORD, is_staff=True)
+
+
+def sign_in(client, username, password, address="198.51.100.7", **headers):
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+    )
+
+
+def signed_in(response):
+    return response.status_code == 302 and "_auth_user_id" in response.client.session
+
+
+def fail(client, times, username="okubo", **kwargs):
+    return [sign_in(client, username, "wrong", **kwargs).status_code for _ in range(times)]
+
+
+def test_the_fifth_wrong_password_locks_the_pair_out_and_then_even_the_right_one_gets_429(client, staff):
+    assert fail(client, LIMIT - 1) == [200] * (LIMIT - 1)  # the login form again, with its error
+    fifth = sign_in(client, "okubo", "wrong")
+    assert fifth.status_code == 429
+    sixth = sign_in(client, "okubo", PASSWORD)
+    assert sixth.status_code == 429 and not signed_in(sixth)
+    page = sixth.content.decode()
+    assert "Too many attempts to sign in" in page and "15 minutes" in page
+    assert sixth["Retry-After"] == str(15 * 60)
+
+
+def test_a_lockout_is_per_address_and_username_so_one_attacker_cannot_lock_out_an_editor(client, staff):
+    fail(client, LIMIT, address="203.0.113.66")  # a stranger hammering okubo's account
+    assert sign_in(client, "okubo", PASSWORD, address="203.0.113.66").status_code == 429
+    assert signed_in(sign_in(client, "okubo", PASSWORD, address="198.51.100.7"))  # okubo, from okubo's address
+
+
+def test_other_usernames_from_the_same_address_are_not_locked(client, staff):
+    User.objects.create_user("nishi", password=PASSWORD, is_staff=True)
+    fail(client, LIMIT, username="okubo")
+    assert signed_in(sign_in(client, "nishi", PASSWORD))
+
+
+def test_a_right_password_before_the_limit_clears_the_count(client, staff):
+    fail(client, LIMIT - 1)
+    assert signed_in(sign_in(client, "okubo", PASSWORD))
+    client.logout()
+    assert fail(client, LIMIT - 1) == [200] * (LIMIT - 1)
+
+
+def test_after_the_cool_off_the_right_password_works_again(client, staff):
+    from axes.models import AccessAttempt
+
+    fail(client, LIMIT)
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - settings.AXES_COOLOFF_TIME)
+    assert signed_in(sign_in(client, "okubo", PASSWORD))
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_lockout_without_a_trusted_proxy(client, staff):
+    fail(client, LIMIT, address="203.0.113.66")
+    forged = sign_in(client, "okubo", PASSWORD, address="203.0.113.66", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert forged.status_code == 429
+
+
+def test_behind_a_trusted_proxy_clients_are_told_apart_by_the_address_the_proxy_saw(client, staff, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    fail(client, LIMIT, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    attacker = sign_in(client, "okubo", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert attacker.status_code == 429
+    # The attacker may prepend any address; only the one the proxy appended counts.
+    forged = sign_in(client, "okubo", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.66")
+    assert forged.status_code == 429
+    assert signed_in(sign_in(client, "okubo", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7"))
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "198.51.100.7", "", "198.51.100.7"),
+        (0, "198.51.100.7", "192.0.2.1", "198.51.100.7"),  # no proxy trusted: the header is anyone's to write
+        (1, "10.0.0.2", "192.0.2.1, 203.0.113.66", "203.0.113.66"),
+        (2, "10.0.0.2", "192.0.2.1, 203.0.113.66, 10.0.0.1", "203.0.113.66"),
+        (2, "10.0.0.2", "203.0.113.66", "10.0.0.2"),  # fewer hops than proxies: only the connection is known
+        (1, "10.0.0.2", "not-an-address", "10.0.0.2"),
+        (1, "10.0.0.2", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address(settings, proxies, remote, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+def test_axes_refuses_before_the_password_backend_and_its_middleware_comes_last():
+    assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/scenes/scene/?part__exact=%00",
+        "/admin/scenes/scene/?q=%00",
+        "/admin/characters/character/?side__exact=a%00b",
+        "/admin/scenes/letter/?%00=1",
+        "/admin/recent-changes/?page=%00",
+        "/admin/iwojima_site/suggestion/?status__exact=%00",
+    ],
+)
+def test_a_nul_byte_in_a_query_parameter_is_a_bad_request_not_a_server_error(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "This address cannot be read" in response.content.decode()
+
+
+def test_a_nul_byte_in_admin_form_data_is_a_bad_request(admin_client):
+    scene_url = reverse("admin:scenes_scene_changelist")
+    assert admin_client.post(scene_url, {"action": "delete_selected", "_selected_action": "1\x00"}).status_code == 400
+    login = admin_client.post(reverse("admin:login"), {"username": "okubo\x00", "password": "x"})
+    assert login.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/scenes/?q=%00", "/characters/?side=%00", "/search/?q=%00"])
+def test_public_pages_answer_a_nul_byte_with_their_own_form_error(client, url):
+    response = client.get(url)
+    assert response.status_code == 400 and "This address cannot be read" not in response.content.decode()
+
+
+def test_a_nul_byte_in_the_path_is_a_bad_request(admin_client):
+    assert admin_client.get("/admin/scenes/scene/%00/change/").status_code == 400
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return client
+
+
+def test_editors_work_through_suggestions_but_cannot_add_them_nor_reach_users_or_groups(editor):
+    suggestion = Suggestion.objects.create(page="/cast/", text="A name is misspelt.")
+    assert editor.get(reverse("admin:iwojima_site_suggestion_changelist")).status_code == 200
+    change_url = reverse("admin:iwojima_site_suggestion_change", args=[suggestion.pk])
+    assert editor.post(change_url, {"status": "done"}).status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == "done"
+    assert editor.get(reverse("admin:iwojima_site_suggestion_add")).status_code == 403
+    delete_url = reverse("admin:iwojima_site_suggestion_delete", args=[suggestion.pk])
+    assert editor.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Suggestion.objects.exists()
+    assert editor.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert editor.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
