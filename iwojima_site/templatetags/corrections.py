@@ -1,0 +1,13 @@
+"""{% suggest_correction_url %}: the address of the correction form for the page being shown."""
+
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def suggest_correction_url(context):
+    """/suggest/?page=<this page's path and query>; needs the request in the context (the usual processor)."""
+    return f"{reverse('suggest')}?{urlencode({'page': context['request'].get_full_path()})}"
