@@ -55,9 +55,11 @@ def site_pages():
 
 
 def page_types():
-    """Every kind of page a visitor can meet: the site's pages, its error pages and the admin's login."""
+    """Every kind of page a visitor can meet: the site's pages, its error pages, the correction form and the
+    admin's login."""
     return site_pages() + [
         ("scene-list-invalid-filter", filtered("scenes:list", character="nobody-of-that-name")),
+        ("suggest-correction", filtered("suggest", page=reverse("cast"))),
         ("not-found", "/no-such-page/"),
         ("admin-login", reverse("admin:login")),
     ]

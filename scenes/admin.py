@@ -23,6 +23,7 @@ class AppearanceInline(admin.TabularInline):
     model = Appearance
     autocomplete_fields = ["character"]
     extra = 1
+    view_on_site = False  # an appearance's page is its scene's: the very page this inline is on
 
 
 class FlashbackInline(EditorFields, admin.StackedInline):

@@ -230,3 +230,9 @@ def test_the_recent_changes_page_reads_a_few_queries_whatever_the_page_holds(
     client.force_login(superuser)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("admin:recent_changes")).status_code == 200
+
+
+def test_a_scene_page_does_not_repeat_view_on_site_for_each_person_in_it(admin_client):
+    scene = Scene.objects.filter(flashbacks__isnull=True, appearances__isnull=False).first()
+    html = admin_client.get(reverse("admin:scenes_scene_change", args=[scene.pk])).content.decode()
+    assert html.count(">View on site<") == 1
