@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres lint install install-dev node-tools browser screenshots bench
+.PHONY: run test test-postgres test-collations lint install install-dev node-tools browser screenshots bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test: install-dev lint node-tools browser
 # (A second -m replaces the one in pyproject.toml's addopts, so it leaves out the screenshots too.)
 test-postgres: install-dev
 	.ci/with-postgres $(PY) -m pytest -m "not browser and not screenshots"
+
+# The content commands again on PostgreSQL databases whose collation ignores hyphens (glibc's en_US.UTF-8 and
+# ICU's en-US): the exported files must still be byte for byte the same.
+test-collations: install-dev
+	PG_COLLATION=glibc:en_US.UTF-8 .ci/with-postgres $(PY) -m pytest scenes/tests/test_sync.py -k "export or order"
+	PG_COLLATION=icu:en-US .ci/with-postgres $(PY) -m pytest scenes/tests/test_sync.py -k "export or order"
 
 # Every kind of page at 1280 and 360 px wide, light and dark, into screenshots/ for a person to look at.
 screenshots: install-dev browser

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -268,3 +269,15 @@ def test_load_content_reports_the_diff():
     assert str(report).startswith("26 locations") or "locations" in str(report)
     with pytest.raises(ContentError):
         load_content(fixtures_dir() / "nowhere")
+
+
+def test_the_export_is_byte_identical_whatever_the_database_collation(synced, tmp_path):
+    """Run by `make test-collations` on glibc en_US.UTF-8 and ICU en-US databases too, whose order is not byte
+    order (glibc's even puts "excavators" before "excavator-who-makes-the-find", ignoring the hyphen)."""
+    run("export_content", "--fixtures", str(tmp_path))
+    for name in FIXTURE_MODELS:
+        assert (tmp_path / f"{name}.json").read_bytes() == (fixtures_dir() / f"{name}.json").read_bytes(), name
+    if os.environ.get("PG_COLLATION"):  # the database really does order otherwise, so the check means something
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM (VALUES ('Zeta'), ('alpha')) AS words (word) ORDER BY word")
+            assert [row[0] for row in cursor.fetchall()] == ["alpha", "Zeta"]  # byte order puts "Zeta" first
