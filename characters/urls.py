@@ -1,10 +1,11 @@
 from django.urls import path
 
 from characters import views
+from iwojima_site.facets import faceted_list_urls
 
 app_name = "characters"
 
 urlpatterns = [
-    path("", views.CharacterListView.as_view(), name="list"),
+    *faceted_list_urls("", views.CharacterListView, name="list"),
     path("<slug:slug>/", views.CharacterDetailView.as_view(), name="detail"),
 ]

@@ -7,15 +7,22 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
 from iwojima_site.search import RELEVANCE, Search, validate_query
 
 # Longer text is refused with a form error rather than searched.
 MAX_QUERY_LENGTH = 200
+# How many records one "with all of these" filter takes at once; more is a form error. The filter costs one
+# subquery whatever the number, but each value is a parameter of every query, and databases cap those.
+MAX_CHOSEN = 100
 
 
 class TextFilter(django_filters.CharFilter):
@@ -41,8 +48,24 @@ class TextFilter(django_filters.CharFilter):
         return self.search(value).filter(qs) if value else qs
 
 
+class AllOfField(ModelMultipleChoiceField):
+    """Several records by slug, at most MAX_CHOSEN of them (more: a ValidationError, before any query); spaces
+    around a slug are ignored, as a one-value field ignores them."""
+
+    def clean(self, value):
+        if value and len(value) > MAX_CHOSEN:
+            raise ValidationError(
+                f"Choose at most {MAX_CHOSEN} at once (this address has {len(value)}).", code="too_many"
+            )
+        if isinstance(value, list | tuple):
+            value = [item.strip() if isinstance(item, str) else item for item in value]
+        return super().clean(value)
+
+
 class AllOfFilter(django_filters.ModelMultipleChoiceFilter):
     """Several related objects, by slug; a result must be linked to all of them."""
+
+    field_class = AllOfField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -122,6 +145,11 @@ class OrderFilter(django_filters.ChoiceFilter):
         return [Option(choice, label, None, choice == current) for choice, label in choices]
 
 
+def takes_many(filter_):
+    """Whether the filter reads every value of its parameter (checkboxes) rather than one (the last)."""
+    return issubclass(filter_.field_class, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+
+
 @dataclass
 class Option:
     value: str
@@ -140,6 +168,11 @@ class Facet:
     bound_field: object
     options: list = field(default_factory=list)
     empty_label: str = "Any"
+    total: int = 0  # how many options there are, shown or not
+    noun: str = "choices"  # what the options are, in the plural: "people"
+    more_url: str = ""  # the page of every option, when the list page shows only some
+    skip_to: str = ""  # the id of what follows the facet in the form, for a link past a long list
+    links: list = field(default_factory=list)  # (text, url) pairs: pages about the choices
 
     @property
     def errors(self):
@@ -148,6 +181,14 @@ class Facet:
     @property
     def id(self):
         return f"filter-{self.name}"
+
+    def shorten(self, shown):
+        """Keep the first `shown` options and every selected one, in their order."""
+        self.options = [option for index, option in enumerate(self.options) if index < shown or option.selected]
+
+    @property
+    def shortened(self):
+        return len(self.options) < self.total
 
 
 @dataclass
@@ -159,6 +200,11 @@ class ActiveFilter:
 
 class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet that can say, for each choice, how many results it would give."""
+
+    # Facets whose choices grow with the content, as {name: what the choices are}, e.g. {"character": "people"}:
+    # the list page shows the first SHOWN_CHOICES of them (and whatever is chosen) and links to a page of all.
+    long_facets = {}
+    SHOWN_CHOICES = 10
 
     def cleaned(self):
         return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
@@ -225,22 +271,30 @@ class FacetedFilterSet(django_filters.FilterSet):
         return counts
 
     def facets(self):
-        """The form's controls in declaration order, with options and counts."""
-        result = []
-        for name, filter_ in self.filters.items():
-            bound = self.form[name]
-            if isinstance(filter_, TextFilter):
-                result.append(Facet(name, filter_.label, "text", bound))
-            elif isinstance(filter_, OrderFilter):
-                options = filter_.options(self.cleaned().get(name), self.searching())
-                result.append(Facet(name, filter_.label, "select", bound, options, empty_label=""))
-            elif isinstance(filter_, ModeFilter):
-                current = self.cleaned().get(name) or filter_.default
-                options = [Option(value, label, None, value == current) for value, label in filter_.extra["choices"]]
-                result.append(Facet(name, filter_.label, "select", bound, options, empty_label=""))
-            else:
-                result.append(self.choice_facet(name, filter_, bound))
+        """The form's controls in declaration order, with options and counts; a long facet shortened."""
+        result = [self.facet(name) for name in self.filters]
+        for facet, following in zip(result, [*result[1:], None], strict=True):
+            facet.skip_to = following.id if following else "filters-submit"
+            if facet.name in self.long_facets:
+                facet.shorten(self.SHOWN_CHOICES)
         return result
+
+    def facet(self, name):
+        """One control of the form with every option (Facet; KeyError for a name the FilterSet lacks)."""
+        filter_, bound = self.filters[name], self.form[name]
+        if isinstance(filter_, TextFilter):
+            return Facet(name, filter_.label, "text", bound)
+        if isinstance(filter_, OrderFilter):
+            options = filter_.options(self.cleaned().get(name), self.searching())
+            return Facet(name, filter_.label, "select", bound, options, empty_label="")
+        if isinstance(filter_, ModeFilter):
+            current = self.cleaned().get(name) or filter_.default
+            options = [Option(value, label, None, value == current) for value, label in filter_.extra["choices"]]
+            return Facet(name, filter_.label, "select", bound, options, empty_label="")
+        facet = self.choice_facet(name, filter_, bound)
+        facet.total = len(facet.options)
+        facet.noun = self.long_facets.get(name, facet.noun)
+        return facet
 
     def choice_facet(self, name, filter_, bound):
         selected = {getattr(item, "slug", item) for item in self.chosen(name)}
@@ -307,19 +361,24 @@ class FacetedFilterSet(django_filters.FilterSet):
             return []
         return list(value) if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
 
-    def active_filters(self, query):
-        """Each filter in force, with the link that removes just it (keeping the others, back to page 1)."""
+    def active_filters(self, query, path):
+        """Each filter in force, as the form read it, with the link that removes just it (keeping the others,
+        back to page 1): for a one-value filter every value of its parameter, for checkboxes that one value."""
         active = []
         for name, filter_ in self.filters.items():
             if isinstance(filter_, OrderFilter | ModeFilter):
                 continue
             for item in self.chosen(name):
-                raw = getattr(item, "slug", item)
                 shown = str(item) if hasattr(item, "slug") else self.choice_label(filter_, item)
                 remaining = query.copy()
-                remaining.setlist(name, [v for v in query.getlist(name) if v != raw])
                 remaining.pop("page", None)
-                active.append(ActiveFilter(filter_.label, shown, f"?{remaining.urlencode()}"))
+                if takes_many(filter_):
+                    # Compared as the form compares them: a value with spaces around it is the same choice.
+                    remaining.setlist(name, [value for value in query.getlist(name) if value.strip() != item.slug])
+                else:
+                    remaining.pop(name, None)
+                remove_url = f"?{remaining.urlencode()}" if remaining else path
+                active.append(ActiveFilter(filter_.label, shown, remove_url))
         return active
 
     @staticmethod
@@ -333,32 +392,51 @@ class FacetedListView(FilterView):
     """A filtered, paginated list whose whole state is the URL.
 
     An invalid filter value answers 400 with the form's errors and an empty list, never everything silently;
-    a page number that is not a number shows the first page, one past the end the last.
+    a page number that is not a number shows the first page, one past the end the last. Routed with
+    `faceted_list_urls`, the view also serves a page of every choice of each of its long facets.
     """
 
     paginate_by = 25
     title = "Results"
     section = None  # which part of the site's navigation is current
     noun, noun_plural = "result", "results"  # "1 scene", "12 scenes"
+    # Pages about a facet's choices, as {name: (text, URL name of their index)}, e.g. the places: the form
+    # links the index, and the page of a chosen record.
+    facet_links = {}
 
     def get(self, request, *args, **kwargs):
-        # The form sends its empty fields and its defaults too; drop them so the address (a link people
-        # share) holds only the filters in use.
-        query = request.GET.copy()
+        query = self.canonical_query(request.GET)
+        if query != request.GET:
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        if "facet" in kwargs:
+            return self.facet_page(kwargs["facet"])
+        return super().get(request, *args, **kwargs)
+
+    def canonical_query(self, query):
+        """The query as the form reads it, so that the address (a link people share) says just that.
+
+        The form sends its empty fields and its defaults too: they are dropped. Values lose the spaces around
+        them; a one-value filter keeps its last value (the one the form reads), a many-value filter each value
+        once. Other parameters (page, utm_source) are kept as they are, less empty ones.
+        """
+        query = query.copy()
         filters = self.filterset_class.base_filters
         defaults = {name: f.default for name, f in filters.items() if isinstance(f, ModeFilter)}
         searching = any(v.strip() for n, f in filters.items() if isinstance(f, TextFilter) for v in query.getlist(n))
         for name in list(query):
-            values = [value for value in query.getlist(name) if value.strip() and value != defaults.get(name)]
-            if isinstance(filters.get(name), OrderFilter):
-                values = [value for value in values if not filters[name].is_default(value, searching)]
+            if name in filters:
+                values = [value.strip() for value in query.getlist(name)]
+                values = [value for value in dict.fromkeys(values) if value and value != defaults.get(name)]
+                if isinstance(filters[name], OrderFilter):
+                    values = [value for value in values if not filters[name].is_default(value, searching)]
+                values = values if takes_many(filters[name]) else values[-1:]
+            else:
+                values = [value for value in query.getlist(name) if value.strip()]
             if values:
                 query.setlist(name, values)
             else:
                 del query[name]
-        if query != request.GET:
-            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-        return super().get(request, *args, **kwargs)
+        return query
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
@@ -368,17 +446,76 @@ class FacetedListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
+        facets = filterset.facets()
+        for facet in facets:
+            if facet.shortened:
+                facet.more_url = self.facet_url(facet.name)
+            if facet.name in self.facet_links:
+                facet.links = self.links_about(facet.name)
         context.update(
             list_title=self.title,
             section=self.section,
             noun=self.noun,
             noun_plural=self.noun_plural,
-            facets=filterset.facets(),
-            active_filters=filterset.active_filters(self.request.GET),
+            facets=facets,
+            active_filters=filterset.active_filters(self.request.GET, self.request.path),
             form_invalid=filterset.is_bound and not filterset.is_valid(),
         )
         return context
 
+    def links_about(self, name):
+        """[(text, url)]: the page of each chosen record of one facet, then the index of all of them."""
+        text, index = self.facet_links[name]
+        chosen = [(f"About {item}", item.get_absolute_url()) for item in self.filterset.chosen(name)]
+        return [*chosen, (text, reverse(index))]
+
     def render_to_response(self, context, **kwargs):
         status = 400 if context["form_invalid"] else 200
         return super().render_to_response(context, status=status, **kwargs)
+
+    # The page of one long facet's choices, e.g. /scenes/facets/character/?period=1945
+
+    def list_url_name(self):
+        return self.request.resolver_match.view_name.removesuffix("_facet")
+
+    def facet_url(self, name):
+        """The page of every choice of one facet, keeping the rest of the query (less the page number)."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        url = reverse(f"{self.list_url_name()}_facet", kwargs={"facet": name})
+        return f"{url}?{query.urlencode()}" if query else url
+
+    def facet_page(self, name):
+        """Every choice of one long facet with its count, as a form that keeps the other filters; 404 for a
+        facet that is not long, 400 (with the form's errors) when the query is invalid."""
+        filterset_class = self.get_filterset_class()
+        if name not in filterset_class.long_facets:
+            raise Http404(f"{self.title} have no page of choices called “{name}”.")
+        self.filterset = filterset = self.get_filterset(filterset_class)
+        form_invalid = filterset.is_bound and not filterset.is_valid()
+        facet = filterset.facet(name)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        list_url = reverse(self.list_url_name())
+        errors = [(filterset.filters[key].label, e) for key, errors in filterset.form.errors.items() for e in errors]
+        context = {
+            "list_title": self.title,
+            "section": self.section,
+            "noun_plural": self.noun_plural,
+            "facet": facet,
+            "errors": errors,
+            "list_url": list_url,
+            "back_url": f"{list_url}?{query.urlencode()}" if query else list_url,
+            # Every other filter rides along in the form, so choosing here changes only this facet.
+            "kept": [(key, value) for key, values in query.lists() if key != name for value in values],
+        }
+        return render(self.request, "facet_choices.html", context, status=400 if form_invalid else 200)
+
+
+def faceted_list_urls(route, view, name):
+    """URL patterns for a FacetedListView: the list at `route` (named `name`) and the page of each long
+    facet's choices at `route`facets/<facet>/ (named `name`_facet)."""
+    return [
+        path(route, view.as_view(), name=name),
+        path(f"{route}facets/<slug:facet>/", view.as_view(), name=f"{name}_facet"),
+    ]

@@ -14,8 +14,8 @@ from characters.models import Character, Side
 from scenes.models import Flashback, Letter, Period, Scene
 
 
-def filtered(view_name, **query):
-    return f"{reverse(view_name)}?{urlencode(query)}"
+def filtered(view_name, *args, **query):
+    return f"{reverse(view_name, args=args)}?{urlencode(query)}"
 
 
 def site_pages():
@@ -34,6 +34,8 @@ def site_pages():
         ("scene-list", reverse("scenes:list")),
         ("scene-list-filtered", filtered("scenes:list", character=person.slug, period=Period.BATTLE)),
         ("scene-list-page-2", filtered("scenes:list", page=2)),
+        # Every choice of the people facet, keeping the list's other filters.
+        ("scene-list-facet", filtered("scenes:list_facet", "character", period=Period.BATTLE)),
         ("character-list", reverse("characters:list")),
         ("character-list-filtered", filtered("characters:list", side=Side.JAPANESE_ARMY, historical="yes")),
         ("letter-list", reverse("scenes:letter_list")),

@@ -31,6 +31,8 @@ class PeopleInSceneFilter(AllOfFilter):
 
 
 class SceneFilter(FacetedFilterSet):
+    long_facets = {"character": "people"}
+
     q = TextFilter(label="Words in the title or summary")
     character = PeopleInSceneFilter(queryset=people(), label="With everyone of these people")
     presence = ModeFilter(choices=Presence.choices, label="Counting people")
@@ -49,6 +51,8 @@ class SceneFilter(FacetedFilterSet):
 
 
 class LetterFilter(FacetedFilterSet):
+    long_facets = {"writer": "people", "recipient": "people"}
+
     q = TextFilter(label="Words in the letter, or a name")
     writer = django_filters.ModelChoiceFilter(
         queryset=people(), to_field_name="slug", label="Written by", empty_label="Anyone"
@@ -68,6 +72,8 @@ class LetterFilter(FacetedFilterSet):
 
 
 class FlashbackFilter(FacetedFilterSet):
+    long_facets = {"rememberer": "people", "character": "people"}
+
     q = TextFilter(label="Words in the memory, or a name")
     rememberer = django_filters.ModelChoiceFilter(
         queryset=people(), to_field_name="slug", label="Whose memory", empty_label="Anyone’s"

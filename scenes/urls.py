@@ -1,15 +1,16 @@
 from django.urls import path
 
+from iwojima_site.facets import faceted_list_urls
 from scenes import views
 
 app_name = "scenes"
 
 urlpatterns = [
-    path("scenes/", views.SceneListView.as_view(), name="list"),
+    *faceted_list_urls("scenes/", views.SceneListView, name="list"),
     path("scenes/<slug:slug>/", views.SceneDetailView.as_view(), name="detail"),
-    path("letters/", views.LetterListView.as_view(), name="letter_list"),
+    *faceted_list_urls("letters/", views.LetterListView, name="letter_list"),
     path("letters/<slug:slug>/", views.LetterDetailView.as_view(), name="letter_detail"),
-    path("flashbacks/", views.FlashbackListView.as_view(), name="flashback_list"),
+    *faceted_list_urls("flashbacks/", views.FlashbackListView, name="flashback_list"),
     path("flashbacks/<slug:slug>/", views.FlashbackDetailView.as_view(), name="flashback_detail"),
     path("places/", views.PlaceListView.as_view(), name="place_list"),
     path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place_detail"),

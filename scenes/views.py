@@ -13,6 +13,7 @@ class SceneListView(FacetedListView):
     title = "Scenes"
     section = "scenes"
     noun, noun_plural = "scene", "scenes"
+    facet_links = {"location": ("Every place", "scenes:place_list")}
 
     def get_queryset(self):
         return (

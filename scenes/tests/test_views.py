@@ -250,7 +250,8 @@ def test_bad_filter_values_get_a_form_error_never_a_500(client, url, params):
     ["page=abc", "page=-1", "page=99999", "page=1&page=2", "utm_source=mail&x=1", "period=1944&period=1945"],
 )
 def test_odd_but_harmless_parameters_still_show_the_list(client, url, query):
-    response = client.get(f"{reverse(url)}?{query}")
+    # A repeated one-value filter is first sent to the address the form reads (the last value).
+    response = client.get(f"{reverse(url)}?{query}", follow=True)
     assert response.status_code == 200
     assert response.context["object_list"] is not None
 

@@ -232,3 +232,187 @@ def test_every_kind_of_page_fits_a_phone_screen(page, content):
             problems.append(f"  {name} ({path}) scrolls sideways by {found['overflow']}px: {found['elements']}")
     if problems:
         pytest.fail("Pages wider than a 360px phone:\n" + "\n".join(problems), pytrace=False)
+
+
+# Filters that keep their word
+
+
+def filter_state(page):
+    """What the filter form shows: the ticked people and the chosen time."""
+    people = page.get_by_role("group", name="With everyone of these people").get_by_role("checkbox")
+    ticked = [box.get_attribute("value") for box in people.all() if box.is_checked()]
+    return ticked, page.get_by_label("When", exact=True).input_value()
+
+
+@pytest.fixture
+def page_with_back_forward_cache(browser_type, browser_type_launch_args, live_server):
+    """A page in a Chromium that keeps the pages left behind whole, to show them again on Back, as people's
+    browsers do (Playwright's own launch turns that cache off)."""
+    browser = browser_type.launch(**browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"])
+    page = browser.new_context(base_url=live_server.url).new_page()
+    page.add_init_script("addEventListener('pageshow', event => { window.fromBackForwardCache = event.persisted; })")
+    yield page
+    browser.close()
+
+
+@pytest.mark.parametrize("browser_kind", ["page", "page_with_back_forward_cache"])
+def test_back_and_forward_show_the_filters_the_address_holds(request, live_server, content, browser_kind):
+    # live_server named here: a fixture asked for by name only would find the live server's host refused.
+    page = request.getfixturevalue(browser_kind)
+    cached = browser_kind == "page_with_back_forward_cache"
+    page.goto("/scenes/")
+    person_checkbox(page, "Saigo").check()
+    show_results(page)
+    saigo_only = page.url
+    person_checkbox(page, "Shimizu").check()
+    choose(page.get_by_label("When", exact=True), "1944, before the invasion")
+    show_results(page)
+    both = page.url
+
+    # A page from the cache fires no load event: wait for the address, then for the script's reset.
+    page.go_back(wait_until="commit" if cached else "load")
+    expect(page).to_have_url(saigo_only)
+    expect(person_checkbox(page, "Shimizu")).not_to_be_checked()
+    assert filter_state(page) == (["saigo"], "")
+    assert active_filters(page) == ["Remove the filter With everyone of these people: Saigo ✕"]
+    if cached:
+        assert page.evaluate("window.fromBackForwardCache"), "the page should have come from the cache"
+
+    page.go_forward(wait_until="commit" if cached else "load")
+    expect(page).to_have_url(both)
+    expect(page.get_by_label("When", exact=True)).to_have_value("1944")
+    assert filter_state(page) == (["saigo", "shimizu"], "1944")
+
+    page.go_back(wait_until="commit" if cached else "load")
+    expect(person_checkbox(page, "Shimizu")).not_to_be_checked()
+    page.get_by_role("button", name="Show results").click()
+    expect(page).to_have_url(saigo_only)
+
+
+def test_a_filtered_list_copies_its_own_link(page, content):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/scenes/")
+    choose(page.get_by_label("When", exact=True), "1945, the battle")
+    show_results(page)
+    page.get_by_role("button", name="Copy link to this list").click()
+    expect(page.get_by_role("status").filter(has_text="Link copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+
+
+def test_every_person_is_a_click_away_and_choosing_keeps_the_other_filters(page, content):
+    page.goto("/scenes/")
+    choose(page.get_by_label("When", exact=True), "1945, the battle")
+    show_results(page)
+    people = page.get_by_role("group", name="With everyone of these people")
+    expect(people.get_by_role("checkbox")).to_have_count(10)
+    first_ten = people.get_by_role("checkbox").evaluate_all("boxes => boxes.map(box => box.value)")
+
+    people.get_by_role("link", name=re.compile(r"^Show all \d+ people$")).click()
+    expect(heading(page)).to_have_text("Scenes: with everyone of these people")
+    everyone = page.get_by_role("checkbox")
+    total = everyone.count()
+    assert total > 10 and everyone.evaluate_all("boxes => boxes.map(box => box.value)")[:10] == first_ten
+    # Someone the list page did not show, found by a word of their name.
+    far = everyone.last
+    person = Character.objects.get(slug=far.get_attribute("value"))
+    word = max(person.name.split(), key=len).lower()
+    page.get_by_label("Find among the people").fill(word)
+    expect(page.get_by_role("status")).to_have_text(re.compile(rf"^\d+ of {total} shown$"))
+    visible = page.locator("li:visible label").all_inner_texts()
+    assert visible and all(word in label.lower() for label in visible)
+    far.check()
+    page.get_by_role("button", name="Show the scenes").click()
+
+    expect(heading(page)).to_have_text("Scenes")
+    assert active_filters(page) == [
+        f"Remove the filter With everyone of these people: {person.name} ✕",
+        "Remove the filter When: 1945, the battle ✕",
+    ]
+    expected = Scene.objects.filter(period="1945").with_everyone([person]).order_by("number")
+    assert result_titles(page) == [scene.title for scene in expected] != []
+
+
+def test_a_keyboard_user_skips_past_the_people(page, content):
+    page.goto("/scenes/")
+    page.get_by_label("Words in the title or summary").focus()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip past the people")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Counting people")).to_be_focused()
+
+
+def test_the_place_filter_leads_to_the_places(page, content):
+    page.goto("/scenes/")
+    choose(page.get_by_label("Place", exact=True), "The beach")
+    show_results(page)
+    page.get_by_role("link", name="About The beach").click()
+    expect(heading(page)).to_have_text("The beach")
+    main_nav(page).get_by_role("link", name="Places").click()
+    expect(heading(page)).to_have_text("Places")
+    expect(main_nav(page).get_by_role("link", name="Places")).to_have_attribute("aria-current", "page")
+
+
+# Scene pages and the keyboard
+
+
+def test_the_arrow_keys_go_to_the_previous_and_next_scene(page, content):
+    first, second, third = Scene.objects.order_by("number")[:3]
+    page.goto(second.get_absolute_url())
+    page.keyboard.press("ArrowRight")
+    expect(heading(page)).to_have_text(third.title)
+    page.keyboard.press("ArrowLeft")
+    expect(heading(page)).to_have_text(second.title)
+
+    # Held with a modifier, or typed into a field, the keys are the browser's and the field's.
+    for keys in ["Shift+ArrowLeft", "Control+ArrowLeft"]:
+        page.keyboard.press(keys)
+    search = page.get_by_role("banner").get_by_role("searchbox")
+    search.fill("Saigo")
+    search.press("ArrowLeft")
+    search.press("ArrowRight")
+    page.wait_for_timeout(300)
+    expect(heading(page)).to_have_text(second.title)
+
+    search.blur()
+    page.keyboard.press("ArrowLeft")
+    expect(heading(page)).to_have_text(first.title)
+    page.keyboard.press("ArrowLeft")  # the first scene has no previous one
+    page.wait_for_timeout(300)
+    expect(heading(page)).to_have_text(first.title)
+
+
+# Page polish
+
+
+def test_the_main_navigation_fits_one_line_of_a_phone(page, content):
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    links = main_nav(page).get_by_role("link")
+    expect(links).to_have_text(["Scenes", "People", "Letters", "Flashbacks", "Places"])
+    tops = links.evaluate_all("links => links.map(link => Math.round(link.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, f"the navigation wraps: {tops}"
+
+
+@pytest.mark.parametrize("path", ["/", "/search/", "/search/?q=Saigo", "/no-such-page/"])
+def test_a_page_has_one_search_box(page, content, path):
+    page.goto(path)
+    expect(page.get_by_role("search")).to_have_count(1)
+    expect(page.get_by_role("searchbox")).to_have_count(1)
+
+
+def test_record_pages_use_the_width_of_a_laptop_screen(page, content):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    kinds = {"scene", "character", "letter", "flashback"}
+    for name, path in page_types():
+        if name not in kinds:
+            continue
+        page.goto(path)
+        main = page.locator("#main").bounding_box()
+        text = page.locator(".record__main").bounding_box()
+        facts = page.locator(".record > .facts").bounding_box()
+        # The facts stand beside the text, and the two reach across the page's column.
+        assert facts["x"] > text["x"] + text["width"], f"{name}: the facts are not beside the text"
+        assert facts["x"] + facts["width"] > main["x"] + 0.9 * main["width"], f"{name} leaves the right empty"
+        assert text["width"] <= 46 * 16 + 1, f"{name}: lines too long to read"

@@ -1,0 +1,235 @@
+"""Filters that keep their word: the address holds exactly what the form reads, each chip removes exactly its
+filter, defaults never reach the address, and a long facet shows ten choices and links to a page of all."""
+
+import re
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from characters.models import Character
+from iwojima_site.facets import MAX_CHOSEN
+from iwojima_site.tests.reading import links, read, result_count, text
+from scenes.filters import SceneFilter
+from scenes.models import Location, Scene
+
+pytestmark = pytest.mark.django_db
+
+SCENES = reverse("scenes:list")
+PEOPLE_FACET = reverse("scenes:list_facet", args=["character"])
+LISTS = ["scenes:list", "scenes:letter_list", "scenes:flashback_list", "characters:list"]
+
+
+def chips(response):
+    """{"When: 1945, the battle": remove url} for each filter the page says is in use."""
+    return {f"{active.label}: {active.value}": active.remove_url for active in response.context["active_filters"]}
+
+
+def facet(response, name):
+    return next(facet for facet in response.context["facets"] if facet.name == name)
+
+
+def shown(response, name):
+    return [option.value for option in facet(response, name).options]
+
+
+def active_filters(query):
+    filterset = SceneFilter(QueryDict(query), queryset=Scene.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return {f"{a.label}: {a.value}": a.remove_url for a in filterset.active_filters(QueryDict(query), SCENES)}
+
+
+# The address says what the form reads
+
+
+def test_spaces_around_a_value_are_dropped_from_the_address(client):
+    response = client.get(SCENES + "?q=%20saigo%20&character=%20shimizu")
+    assert response.status_code == 302 and response.url == SCENES + "?q=saigo&character=shimizu"
+
+
+def test_a_repeated_one_value_filter_keeps_the_value_the_form_reads(client):
+    response = client.get(SCENES + "?period=1944&period=1945")
+    assert response.status_code == 302 and response.url == SCENES + "?period=1945"
+    page = client.get(response.url)
+    assert facet(page, "period").bound_field.value() == "1945"
+    assert result_count(page) == Scene.objects.filter(period="1945").count()
+
+
+def test_a_person_chosen_twice_is_in_the_address_once(client):
+    response = client.get(SCENES + "?character=saigo&character=shimizu&character=saigo")
+    assert response.status_code == 302 and response.url == SCENES + "?character=saigo&character=shimizu"
+
+
+def test_parameters_that_are_not_filters_are_left_alone(client):
+    assert client.get(SCENES + "?page=2&utm_source=mail").status_code == 200
+
+
+# Each chip removes exactly its filter
+
+
+def test_the_chip_of_a_text_filter_removes_it_whatever_the_spaces():
+    assert active_filters("q=%20saigo&period=1945") == {
+        "Words in the title or summary: “saigo”": "?period=1945",
+        "When: 1945, the battle": "?q=+saigo",
+    }
+
+
+def test_the_chip_of_a_repeated_one_value_filter_removes_every_value():
+    assert active_filters("period=1944&period=1945") == {"When: 1945, the battle": SCENES}
+
+
+def test_the_chip_of_one_person_removes_just_that_person_whatever_the_spaces():
+    assert active_filters("character=saigo&character=%20shimizu") == {
+        "With everyone of these people: Saigo": "?character=+shimizu",
+        "With everyone of these people: Shimizu": "?character=saigo",
+    }
+
+
+def test_every_chip_leads_to_the_same_list_less_its_own_filter(client):
+    query = "q=the&character=saigo&character=shimizu&location=the-beach&has_letter=no&order=title&page=2"
+    response = client.get(SCENES + "?" + query, follow=True)
+    before = chips(response)
+    assert len(before) == 5
+    for label, url in before.items():
+        after = client.get(SCENES + url if url.startswith("?") else url)
+        assert after.status_code == 200, url
+        assert chips(after).keys() == before.keys() - {label}, label
+        assert after.context["page_obj"].number == 1
+        assert after.context["filter"].form.cleaned_data["order"] == "title", "the order is not a filter: it stays"
+
+
+def test_removing_the_last_filter_leads_to_the_plain_list(client):
+    response = client.get(SCENES, {"period": "1945"})
+    assert chips(response) == {"When: 1945, the battle": SCENES}
+
+
+# Defaults never reach the address
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_the_default_order_is_never_written_into_the_address(client, name):
+    url = reverse(name)
+    response = client.get(url)
+    default = facet(response, "order").options[0]
+    assert default.selected
+    assert client.get(url, {"order": default.value}).url == url
+    other = facet(response, "order").options[1].value
+    assert client.get(url, {"order": other}).status_code == 200
+
+
+def test_the_default_presence_is_never_written_and_the_other_is_kept(client):
+    assert client.get(SCENES, {"character": "saigo", "presence": "seen"}).url == SCENES + "?character=saigo"
+    assert client.get(SCENES, {"character": "saigo", "presence": "any"}).status_code == 200
+
+
+def test_a_submitted_form_with_every_default_is_the_plain_list(client):
+    # What "Show results" sends with nothing chosen.
+    query = "q=&presence=seen&location=&period=&part=&has_letter=&has_flashback=&order=screen"
+    assert client.get(f"{SCENES}?{query}").url == SCENES
+
+
+# The form tells the browser not to refill it, and every list has a place for the "Copy link" button
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_form_shows_the_address_and_has_a_copy_link_slot(client, name):
+    html = client.get(reverse(name)).content.decode()
+    form = re.search(r"<form class=\"filters\"[^>]*>", html).group(0)
+    assert 'autocomplete="off"' in form and "data-shows-address" in form
+    assert "data-copy-link" in html
+    assert re.search(r'<script type="module" src="[^"]*js/filters\.js"></script>', html)
+
+
+# A long facet: ten choices, the ticked ones, and a link to all of them
+
+
+def test_the_people_facet_shows_the_first_ten_in_the_order_of_prominence(client):
+    response = client.get(SCENES)
+    people = facet(response, "character")
+    everyone = [option.value for option in client.get(PEOPLE_FACET).context["facet"].options]
+    assert shown(response, "character") == everyone[:10]
+    assert people.total == len(everyone) > 10
+    assert people.more_url == PEOPLE_FACET
+    assert f"Show all {len(everyone)} people" in text(response)
+
+
+def test_a_ticked_person_beyond_the_first_ten_stays_in_the_facet(client):
+    everyone = [option.value for option in client.get(PEOPLE_FACET).context["facet"].options]
+    far = everyone[-1]
+    response = client.get(SCENES, {"character": far})
+    people = shown(response, "character")
+    assert far in people and len(people) <= 11
+    assert people == [slug for slug in everyone if slug in people], "still in the order of prominence"
+
+
+def test_the_show_all_link_keeps_the_other_filters(client):
+    response = client.get(SCENES, {"period": "1945", "order": "title", "page": "2"})
+    assert facet(response, "character").more_url == f"{PEOPLE_FACET}?period=1945&order=title"
+
+
+def test_the_facet_page_lists_every_choice_with_its_live_count_and_keeps_the_other_filters(client):
+    response = client.get(PEOPLE_FACET, {"period": "1945", "character": "saigo"})
+    assert response.status_code == 200
+    options = {option.value: option for option in response.context["facet"].options}
+    in_1945 = Scene.objects.filter(period="1945")
+    for slug in ["saigo", "kuribayashi", "shimizu"]:
+        assert options[slug].count == in_1945.with_everyone(Character.objects.filter(slug__in={"saigo", slug})).count()
+    assert options["saigo"].selected and not options["shimizu"].selected
+    html = response.content.decode()
+    assert f'action="{SCENES}"' in html
+    assert '<input type="hidden" name="period" value="1945">' in html
+    assert '<input type="checkbox" name="character" value="saigo" id="filter-character-saigo" checked>' in html
+    assert html.count('type="hidden"') == 1, "the facet's own choices are the checkboxes, not kept"
+    assert SCENES + "?period=1945&character=saigo" in links(response), "back to the list, unchanged"
+
+
+def test_a_one_value_facet_page_offers_radio_buttons_and_any(client):
+    response = client.get(reverse("scenes:letter_list_facet", args=["writer"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<input type="radio" name="writer" value="" id="filter-writer-any" checked>' in html
+    assert html.count('type="radio" name="writer"') == len(response.context["facet"].options) + 1
+
+
+@pytest.mark.parametrize("name", ["period", "nobody", "q"])
+def test_only_long_facets_have_a_page(client, name):
+    assert client.get(reverse("scenes:list_facet", args=[name])).status_code == 404
+
+
+def test_a_facet_page_of_an_invalid_address_says_what_is_wrong(client):
+    response = client.get(PEOPLE_FACET, {"location": "atlantis"})
+    assert response.status_code == 400
+    assert "Place: Select a valid choice" in " ".join(text(response).split())
+
+
+def test_a_keyboard_user_can_skip_past_the_people(client):
+    response = client.get(SCENES)
+    html = response.content.decode()
+    skip = re.search(r'<a class="skip-facet" href="#([\w-]+)">Skip past the people</a>', html)
+    assert skip and f'id="{skip.group(1)}"' in html
+    people, rest = html.split('id="filter-character"', 1)[1].split(f'id="{skip.group(1)}"', 1)
+    assert "filter-character-saigo" in people and "filter-character-saigo" not in rest
+
+
+def test_the_place_filter_links_the_places(client):
+    beach = Location.objects.get(slug="the-beach")
+    page_links = links(client.get(SCENES, {"location": beach.slug}))
+    assert reverse("scenes:place_list") in page_links and beach.get_absolute_url() in page_links
+    assert reverse("scenes:place_list") in links(client.get(SCENES))
+
+
+# However many people are chosen: one subquery, and past the limit a form error
+
+
+def test_choosing_more_people_than_the_limit_is_a_form_error_not_a_500(client):
+    response = client.get(SCENES, {"character": [f"person-{n}" for n in range(MAX_CHOSEN + 1)]})
+    assert response.status_code == 400
+    assert f"Choose at most {MAX_CHOSEN} at once (this address has {MAX_CHOSEN + 1})" in text(response)
+    assert read(response).h1s == ["Scenes"]
+
+
+def test_everyone_in_the_content_at_once_is_an_answer(client, django_assert_max_num_queries):
+    everyone = list(Character.objects.values_list("slug", flat=True))
+    with django_assert_max_num_queries(12):
+        response = client.get(SCENES, {"character": everyone})
+    assert response.status_code == 200 and result_count(response) == 0
