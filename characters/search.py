@@ -35,4 +35,5 @@ def documents(person):
 
 
 def register():
-    search.register(Character, "person", documents)
+    weights = [Weight.NAME, Weight.OTHER_NAME, Weight.DESCRIPTION, Weight.STORY]
+    search.register(Character, "person", documents, weights)

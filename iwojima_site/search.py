@@ -27,15 +27,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property, partial, reduce
 from itertools import islice
 from operator import or_
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import NotSupportedError, connections
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, ExpressionWrapper, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 
 from iwojima_site.models import SearchEntry, SearchTerm
@@ -138,6 +138,7 @@ class Searchable:
     model: type
     kind: str
     documents: Callable  # record -> [Document]
+    weights: tuple  # every weight its documents have, heaviest first
     queryset: Callable | None = None  # -> every record, fetched as `documents` reads them
     links: list = field(default_factory=list)
     dependents: Callable | None = None  # record -> the records whose documents read it
@@ -149,9 +150,13 @@ class Searchable:
 REGISTRY = {}
 
 
-def register(model, kind, documents, **options):
-    """Make a model searchable as `kind`, and keep its entries current on every save and delete."""
-    REGISTRY[model] = Searchable(model, kind, documents, **options)
+def register(model, kind, documents, weights, **options):
+    """Make a model searchable as `kind`, and keep its entries current on every save and delete.
+
+    `documents(record)` gives its texts ([Document]), each weighing one of `weights`; `queryset()` every record
+    as `documents` reads them; `links` the Links to records a query may name; `dependents(record)` the records
+    whose documents read this one."""
+    REGISTRY[model] = Searchable(model, kind, documents, tuple(sorted(set(weights), reverse=True)), **options)
     post_save.connect(_saved, sender=model, dispatch_uid=f"search-saved-{kind}")
     post_delete.connect(_deleted, sender=model, dispatch_uid=f"search-deleted-{kind}")
 
@@ -191,10 +196,12 @@ def deferred():
         pending = _deferred.pending
     finally:
         _deferred.pending = None
+    changes = Counter()
     for model, pks in pending.items():
         for batch in batches(sorted(pks)):
             kept = list(REGISTRY[model].records().filter(pk__in=batch))
-            _replace(REGISTRY[model], batch, kept)
+            changes.update(_replace(REGISTRY[model], batch, kept))
+    count_words(changes)
 
 
 def index(records):
@@ -207,7 +214,7 @@ def index(records):
             _deferred.pending[model].update(record.pk for record in group)
             continue
         for batch in batches(group):
-            _replace(searchable(model), [record.pk for record in batch], batch)
+            count_words(_replace(searchable(model), [record.pk for record in batch], batch))
 
 
 def unindex(records):
@@ -220,7 +227,7 @@ def unindex(records):
             _deferred.pending[model].update(pks)
             continue
         for batch in batches(pks):
-            _replace(searchable(model), batch, [])
+            count_words(_replace(searchable(model), batch, []))
 
 
 def batches(items, size=BATCH):
@@ -233,6 +240,10 @@ def entries_of(registration, record):
     """The SearchEntry rows for one record (unsaved): one per document with any word in it."""
     entries = []
     for document in registration.documents(record):
+        if document.weight not in registration.weights:
+            raise ImproperlyConfigured(
+                f"{registration.kind} {document.source}: weight {document.weight} not registered."
+            )
         text = fold(document.text or "")
         if text:
             entries.append(
@@ -250,14 +261,15 @@ def entries_of(registration, record):
 
 
 def _replace(registration, pks, records):
+    """Replace the entries of the records `pks` with those of `records`; returns the change in word counts."""
     old = SearchEntry.objects.filter(kind=registration.kind, record__in=pks)
     removed = word_counts(old.values_list("text", flat=True))
     old.delete()
     new = [entry for record in records for entry in entries_of(registration, record)]
     SearchEntry.objects.bulk_create(new)
-    added = word_counts(entry.text for entry in new)
-    added.subtract(removed)
-    count_words(added)
+    changes = word_counts(entry.text for entry in new)
+    changes.subtract(removed)
+    return changes
 
 
 def word_counts(texts):
@@ -315,20 +327,39 @@ def build_if_missing(**kwargs):
 # Searching
 
 
-def matching_entries(words, using):
-    """The ids of the index entries holding any of the words (each a folded word), as a subquery.
+def matching_records(using, kind, words, *, every=False, min_weight=0, names=False, text=None, at=None):
+    """The records of `kind` with an entry that holds any of the (folded) words, or every one of them, as a
+    subquery of their primary keys; narrowed to entries weighing at least `min_weight`, that are names, whose
+    whole text is `text`, or that may be shown at scene `at`.
 
     Each word reaches the engine as a literal: an FTS5 string in double quotes, or an argument of
-    plainto_tsquery, so nothing a visitor types is read as query syntax."""
+    plainto_tsquery, so nothing a visitor types is read as query syntax. The subquery does not depend on the
+    outer row, so the database computes it once per query, however many records it is tested against."""
     connection = connections[using]
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    conditions, params = ["e.kind = %s"], [kind]
+    if min_weight:
+        conditions.append("e.weight >= %s")
+        params.append(min_weight)
+    if names:
+        conditions.append("e.names")
+    if text is not None:
+        conditions.append("e.text = %s")
+        params.append(text)
+    if at is not None:
+        conditions.append("(e.from_scene IS NULL OR e.from_scene <= %s)")
+        params.append(at)
+    where = " AND ".join(conditions)
     if connection.vendor == "sqlite":
         fts = connection.ops.quote_name(f"{SearchEntry._meta.db_table}_fts")
-        match = " OR ".join('"{}"'.format(word.replace('"', '""')) for word in words)
-        return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])
+        match = (" " if every else " OR ").join('"{}"'.format(word.replace('"', '""')) for word in words)
+        # CROSS JOIN keeps the full-text match as the outer loop: SQLite would otherwise scan every entry of
+        # the kind and run the match once for each.
+        sql = f"SELECT e.record FROM {fts} CROSS JOIN {table} e ON e.id = {fts}.rowid WHERE {fts} MATCH %s AND "
+        return RawSQL(sql + where, [match, *params])
     if connection.vendor == "postgresql":
-        tsquery = " || ".join(["plainto_tsquery('english'::regconfig, %s)"] * len(words))
-        return RawSQL(f"SELECT id FROM {table} WHERE vector @@ ({tsquery})", list(words))
+        tsquery = (" && " if every else " || ").join(["plainto_tsquery('english'::regconfig, %s)"] * len(words))
+        return RawSQL(f"SELECT e.record FROM {table} e WHERE e.vector @@ ({tsquery}) AND {where}", [*words, *params])
     raise NotSupportedError(f"Full-text search needs SQLite or PostgreSQL, not {connection.vendor}.")
 
 
@@ -385,38 +416,35 @@ class Search:
         # An unknown word stays in its group: the engine may still find it by its stem ("buries": "buried").
         return [(word, *self.completions.get(word, [])) for word in self.words]
 
-    def entries(self, words, kind, using):
-        entries = SearchEntry.objects.using(using).filter(kind=kind, id__in=matching_entries(words, using))
-        if self.at is not None:
-            entries = entries.filter(Q(from_scene__isnull=True) | Q(from_scene__lte=self.at))
-        return entries
-
     def filter(self, queryset):
-        """The records of the QuerySet that hold every word (or whose linked records are named by it),
-        annotated with their RELEVANCE; no query runs until the QuerySet is read."""
+        """The records of the QuerySet that hold every word (or are linked to a record named by it), annotated
+        with their RELEVANCE; no query runs until the QuerySet is read.
+
+        Every condition and score is a subquery of primary keys that does not depend on the outer row, so the
+        database runs each once per query: a best weight is found by asking, weight by weight from the top,
+        whether the record has an entry that heavy."""
         registration = searchable(queryset.model)
         if not self.groups:
             return queryset.none().annotate(**{RELEVANCE: Value(0)})
-        using = queryset.db
-        exact = SearchEntry.objects.using(using).filter(
-            kind=registration.kind, record=OuterRef("pk"), weight__gte=Weight.DESCRIPTION, text=self.phrase
-        )
-        relevance = Case(When(Exists(exact), then=Value(EXACT)), default=Value(0), output_field=IntegerField())
+        records = partial(matching_records, queryset.db, at=self.at)
+        kind = registration.kind
+        exact = records(kind, self.phrase.split(), every=True, min_weight=Weight.DESCRIPTION, text=self.phrase)
+        relevance = Case(When(pk__in=exact, then=Value(EXACT)), default=Value(0))
         for words in self.groups:
-            hits = self.entries(words, registration.kind, using)
-            condition = Q(pk__in=hits.values("record"))
-            best = hits.filter(record=OuterRef("pk")).order_by("-weight").values("weight")[:1]
-            relevance += Coalesce(Subquery(best), Value(0), output_field=IntegerField())
+            found = records(kind, words)
+            condition = Q(pk__in=found)
+            best = [When(pk__in=records(kind, words, min_weight=w), then=Value(w)) for w in registration.weights[:-1]]
+            relevance += Case(*best, When(pk__in=found, then=Value(registration.weights[-1])), default=Value(0))
             ties = []
             for link in sorted(registration.links, key=lambda link: -link.weight):
-                named = self.entries(words, link.kind, using).filter(names=True).values("record")
-                rows = link.rows().filter(**{f"{link.named}__in": named})
-                condition |= Q(pk__in=rows.values(link.record))
-                ties.append(When(Exists(rows.filter(**{link.record: OuterRef("pk")})), then=Value(link.weight)))
+                named = records(link.kind, words, names=True)
+                tied = link.rows().filter(**{f"{link.named}__in": named}).values(link.record)
+                condition |= Q(pk__in=tied)
+                ties.append(When(pk__in=tied, then=Value(link.weight)))
             if ties:
-                relevance += Case(*ties, default=Value(0), output_field=IntegerField())
+                relevance += Case(*ties, default=Value(0))
             queryset = queryset.filter(condition)
-        return queryset.annotate(**{RELEVANCE: relevance})
+        return queryset.annotate(**{RELEVANCE: ExpressionWrapper(relevance, output_field=IntegerField())})
 
     def suggestions(self, limit=3):
         """Queries to try instead, the nearest first: each word the site does not hold (and could not

@@ -1,6 +1,7 @@
 """More of the film: renamed copies of all the content, for query-count tests and benchmarks at scale."""
 
 from characters.models import Character
+from iwojima_site import search
 from scenes.models import Appearance, Flashback, Letter, Scene
 
 # The foreign keys a copy points at its own copied objects; the rest (locations) stay shared.
@@ -15,7 +16,13 @@ def own_fields(obj):
 
 
 def multiply_content(copies):
-    """Add `copies` renamed copies of every person, scene, appearance, flashback and letter."""
+    """Add `copies` renamed copies of every person, scene, appearance, flashback and letter, indexed for
+    search like the rest (in bulk, once, at the end)."""
+    with search.deferred():
+        _multiply(copies)
+
+
+def _multiply(copies):
     people = list(Character.objects.all())
     scenes = list(Scene.objects.all())
     appearances = list(Appearance.objects.all())
@@ -28,11 +35,13 @@ def multiply_content(copies):
             p.pk: Character(**{**own_fields(p), "slug": f"{p.slug}-{copy}", "credit_order": None}) for p in people
         }
         Character.objects.bulk_create(person.values())
+        search.index(person.values())  # bulk_create sends no signal
         scene = {
             s.pk: Scene(**{**own_fields(s), "slug": f"{s.slug}-{copy}", "number": s.number + copy * offset})
             for s in scenes
         }
         Scene.objects.bulk_create(scene.values())
+        search.index(scene.values())
         Appearance.objects.bulk_create(
             Appearance(**{**own_fields(a), "scene": scene[a.scene_id], "character": person[a.character_id]})
             for a in appearances

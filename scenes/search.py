@@ -70,6 +70,7 @@ def register():
         Scene,
         "scene",
         scene_documents,
+        [Weight.TITLE, Weight.TEXT],
         links=[
             Link(PERSON, lambda: Appearance.objects.filter(on_screen=True), "scene", "character", ON_SCREEN),
             Link(PERSON, in_memories, "flashback__scene", "character", IN_MEMORY),
@@ -83,6 +84,7 @@ def register():
         Flashback,
         "flashback",
         flashback_documents,
+        [Weight.TITLE, Weight.TEXT],
         queryset=lambda: Flashback.objects.select_related("scene"),
         links=[
             Link(PERSON, Flashback.objects.all, "pk", "rememberer", REMEMBERER),
@@ -93,11 +95,12 @@ def register():
         Letter,
         "letter",
         letter_documents,
+        [Weight.TITLE, Weight.TEXT],
         queryset=lambda: Letter.objects.annotate(first_scene=Min("scenes__number")),
         links=[
             Link(PERSON, Letter.objects.all, "pk", "writer", WRITER_OR_RECIPIENT),
             Link(PERSON, Letter.objects.all, "pk", "recipient", WRITER_OR_RECIPIENT),
         ],
     )
-    search.register(Location, "place", place_documents)
+    search.register(Location, "place", place_documents, [Weight.NAME, Weight.TEXT])
     m2m_changed.connect(letter_scenes_changed, sender=Letter.scenes.through, dispatch_uid="search-letter-scenes")

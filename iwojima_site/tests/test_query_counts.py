@@ -26,6 +26,17 @@ def test_every_page_stays_within_12_queries_on_twenty_times_the_content(
         "/scenes/?page=30",
         "/characters/?page=40",
         "/search/?q=letter",
+        # Search at scale: a name (its scenes), a word completed, a misspelling (suggestions), several words.
+        "/search/?q=Kuribashi",
+        "/search/?q=kuriba",
+        "/search/?q=Kuribayshi",
+        "/search/?q=Nishi+letter",
+        # Lists filtered by the same index, in their default order (best match) and in another.
+        "/scenes/?q=saigo",
+        "/scenes/?q=buried&order=title",
+        "/characters/?q=general",
+        "/letters/?q=Kuribashi",
+        "/flashbacks/?q=Saigo",
     ]
     for url in urls:
         with django_assert_max_num_queries(12):
