@@ -63,10 +63,12 @@ test-collations: install-dev
 screenshots: install-dev browser
 	$(PY) -m pytest -m screenshots iwojima_site/tests/browser/test_screenshots.py
 
-# Time, queries and peak memory of every kind of page, on the content and on twenty times as much
-# (in a transaction that is rolled back): numbers to compare, not a pass or fail.
+# Time, queries and peak memory of every kind of page, on the content and on twenty times as much, then search
+# at once and a hundred times the content against a bare view and an icontains scan (in transactions that are
+# rolled back): numbers to compare, not a pass or fail. `.ci/with-postgres make bench` does it on PostgreSQL.
 bench: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty
 	DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages
 	DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages --copies 19
+	DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages --copies 99 --search-only

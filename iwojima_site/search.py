@@ -32,7 +32,7 @@ from itertools import islice
 from operator import or_
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import NotSupportedError, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections, transaction
 from django.db.models import Case, ExpressionWrapper, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
@@ -291,36 +291,42 @@ def count_words(changes):
             term.entries += changes[word]
             (changed if term.entries > 0 else gone).append(term)
         SearchTerm.objects.bulk_update([term for term in changed if term.pk], ["entries"])
-        SearchTerm.objects.bulk_create([term for term in changed if not term.pk])
+        # Two saves at once may both add a word: the second keeps the first one's count. The vocabulary only
+        # steers completions and suggestions, and rebuild_search_index counts it afresh.
+        SearchTerm.objects.bulk_create([term for term in changed if not term.pk], ignore_conflicts=True)
         SearchTerm.objects.filter(pk__in=[term.pk for term in gone if term.pk]).delete()
 
 
-def rebuild():
+def rebuild(using=DEFAULT_DB_ALIAS):
     """Index every registered record afresh; returns the number of entries."""
-    SearchEntry.objects.all().delete()
-    SearchTerm.objects.all().delete()
+    SearchEntry.objects.using(using).all().delete()
+    SearchTerm.objects.using(using).all().delete()
     counts = Counter()
     total = 0
     for registration in REGISTRY.values():
-        for batch in batches(registration.records().order_by("pk").iterator(chunk_size=BATCH)):
+        for batch in batches(registration.records().using(using).order_by("pk").iterator(chunk_size=BATCH)):
             entries = [entry for record in batch for entry in entries_of(registration, record)]
-            SearchEntry.objects.bulk_create(entries)
+            SearchEntry.objects.using(using).bulk_create(entries)
             counts.update(word_counts(entry.text for entry in entries))
             total += len(entries)
     for batch in batches(sorted(counts)):
-        SearchTerm.objects.bulk_create(SearchTerm(word=word, entries=counts[word]) for word in batch)
+        SearchTerm.objects.using(using).bulk_create(SearchTerm(word=word, entries=counts[word]) for word in batch)
     return total
 
 
-def build_if_missing(**kwargs):
+def build_if_missing(using=DEFAULT_DB_ALIAS, **kwargs):
     """After `migrate`: build the index if records exist that it holds nothing of (a database that held
-    content before the index existed)."""
+    content before the index existed). Nothing to do before the index's own migration has run."""
+    tables = connections[using].introspection.table_names()
+    if SearchEntry._meta.db_table not in tables:
+        return
     for registration in REGISTRY.values():
-        if (
-            registration.model._default_manager.exists()
-            and not SearchEntry.objects.filter(kind=registration.kind).exists()
-        ):
-            rebuild()
+        model = registration.model
+        if model._meta.db_table not in tables or not model._default_manager.using(using).exists():
+            continue
+        if not SearchEntry.objects.using(using).filter(kind=registration.kind).exists():
+            with transaction.atomic(using=using):
+                rebuild(using)
             return
 
 

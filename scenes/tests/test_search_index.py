@@ -3,9 +3,11 @@ bulk copy, on SQLite and PostgreSQL alike; and what it holds is folded, stamped 
 
 import json
 import shutil
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -105,6 +107,13 @@ def test_a_reload_keeps_the_index_current(tmp_path):
     assert_index_is_current()
     load_content()  # and back: the word is gone, from the index and from the vocabulary
     assert not found("zeppelin", Scene) and "zeppelin" not in vocabulary()
+    assert_index_is_current()
+
+
+def test_the_index_can_be_rebuilt_by_command():
+    SearchEntry.objects.filter(kind="scene").delete()
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert SearchEntry.objects.filter(kind="scene").count() == 2 * Scene.objects.count()
     assert_index_is_current()
 
 
