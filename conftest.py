@@ -12,6 +12,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("loaddata", *FIXTURE_MODELS, verbosity=0)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that leave the database empty (transactional ones: the browser checks, which flush it) run after
+    the tests that read the content loaded above.
+
+    pytest-django orders them so, but pytest then regroups the tests that share a parametrized session fixture,
+    and a test with an argument named like a Playwright fixture (`page`) shares its `browser_name`: that can
+    pull the browser checks ahead of other tests. So the order is put back last, keeping everything else."""
+
+    def empties_the_database(item):
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        return transactional or "transactional_db" in item.fixturenames or "live_server" in item.fixturenames
+
+    items.sort(key=empties_the_database)
+
+
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
     # Production serves hashed files from `collectstatic`; tests serve the sources as they are.
