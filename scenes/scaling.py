@@ -46,17 +46,34 @@ def _multiply(copies):
             Appearance(**{**own_fields(a), "scene": scene[a.scene_id], "character": person[a.character_id]})
             for a in appearances
         )
-        for flashback in flashbacks:
-            new = Flashback.objects.create(
-                **{**own_fields(flashback), "slug": f"{flashback.slug}-{copy}"},
-                scene=scene[flashback.scene_id],
-                rememberer=person[flashback.rememberer_id],
+        # Memories and letters in bulk too, with their many-to-many rows (no signals: indexed here).
+        memory = {
+            f.pk: Flashback(
+                **{**own_fields(f), "slug": f"{f.slug}-{copy}"},
+                scene=scene[f.scene_id],
+                rememberer=person[f.rememberer_id],
             )
-            new.characters.set([person[p.pk] for p in flashback.characters.all()])
-        for letter in letters:
-            new = Letter.objects.create(
-                **{**own_fields(letter), "slug": f"{letter.slug}-{copy}"},
-                writer=person.get(letter.writer_id),
-                recipient=person.get(letter.recipient_id),
+            for f in flashbacks
+        }
+        Flashback.objects.bulk_create(memory.values())
+        Flashback.characters.through.objects.bulk_create(
+            Flashback.characters.through(flashback_id=memory[f.pk].pk, character_id=person[p.pk].pk)
+            for f in flashbacks
+            for p in f.characters.all()
+        )
+        search.index(memory.values())
+        letter = {
+            m.pk: Letter(
+                **{**own_fields(m), "slug": f"{m.slug}-{copy}"},
+                writer=person.get(m.writer_id),
+                recipient=person.get(m.recipient_id),
             )
-            new.scenes.set([scene[s.pk] for s in letter.scenes.all()])
+            for m in letters
+        }
+        Letter.objects.bulk_create(letter.values())
+        Letter.scenes.through.objects.bulk_create(
+            Letter.scenes.through(letter_id=letter[m.pk].pk, scene_id=scene[s.pk].pk)
+            for m in letters
+            for s in m.scenes.all()
+        )
+        search.index(letter.values())
