@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres test-collations lint install install-dev node-tools browser screenshots bench
+.PHONY: run serve test test-postgres test-collations lint install install-dev node-tools browser screenshots bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,19 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+# Production mode on this machine: debug off, static files collected and hashed, gunicorn with a worker per core,
+# persistent database connections, an access log and error tracebacks on stderr. DJANGO_SECRET_KEY is taken from
+# the environment, or made once and kept in .venv/secret-key.
+CORES := $(shell nproc 2>/dev/null || echo 2)
+serve: install
+	@test -s $(VENV)/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $(VENV)/secret-key
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(VENV)/secret-key)}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" DJANGO_DEBUG= && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py reload_content --if-empty && \
+	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	exec $(VENV)/bin/gunicorn iwojima_site.wsgi --bind $(HOST) --workers $(CORES) --access-logfile - --error-logfile -
 
 # The checkers from npm (axe-core, the Nu HTML Checker, Lighthouse), pinned in package-lock.json; reinstalled
 # when the lock changes. --ignore-scripts: vnu-jar's install script would download a Java; the system's is used.

@@ -7,5 +7,8 @@ class CharactersConfig(AppConfig):
 
     def ready(self):
         from characters import search
+        from characters.models import Character
+        from iwojima_site import caching
 
         search.register()
+        caching.track(Character)

@@ -76,3 +76,17 @@ class Suggestion(models.Model):
     def __str__(self):
         words = " ".join(self.text.split())
         return f"On {self.page or 'the site'}: {words[:60]}{'…' if len(words) > 60 else ''}"
+
+
+class ContentRevision(models.Model):
+    """One row: a number that goes up whenever the content changes (an admin save or delete, a reload), and when.
+
+    Every app server reads it from the shared database, so the ETag and Last-Modified of every page change on all
+    of them at once (iwojima_site.caching).
+    """
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Revision {self.number} of {self.changed_at:%Y-%m-%d %H:%M:%S}"

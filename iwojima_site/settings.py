@@ -6,6 +6,10 @@ DJANGO_ALLOWED_HOSTS  comma-separated host names (debug adds localhost and 127.0
 DATABASE_URL          e.g. postgres://user:pass@host:5432/iwojima; default: SQLite file db.sqlite3 here.
 DJANGO_TRUSTED_PROXY_COUNT  how many reverse proxies in front of the site append to X-Forwarded-For; the client
                       address comes from there only then (iwojima_site/clients.py); default 0: REMOTE_ADDR.
+DJANGO_HTTPS          "1" when TLS ends at a proxy in front: trust its X-Forwarded-Proto, redirect to HTTPS,
+                      send HSTS and secure cookies. Off by default (plain HTTP on 127.0.0.1).
+DJANGO_ADMINS         "Name <address>, …": who is mailed a 500's traceback (besides the log on stderr).
+DJANGO_RELEASE        what identifies this build (e.g. a git commit); it is part of every ETag.
 """
 
 import os
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -64,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iwojima_site.snapshots.ConsistentReadMiddleware",  # one database snapshot per page read
+    "iwojima_site.caching.HttpCachingMiddleware",  # ETag, Last-Modified, Cache-Control; 304 before the view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # keep last: it turns a locked-out sign-in into the 429 page
 ]
@@ -99,10 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep connections open between requests, as on PostgreSQL: opening one (and its PRAGMAs) costs as much as a
+    # whole small request. Health checks drop a connection that broke.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
     # The test database is a file too (not SQLite's shared in-memory one), so tests meet WAL's snapshots and
-    # locking as the site does.
-    # One file per test process, so two runs in one folder never share it.
+    # locking as the site does; one file per test process, so two runs in one folder never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,7 +134,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "iwojima_site.storage.SiteStaticFilesStorage"
     },
 }
 # Serve files straight from the app folders when nothing was collected (tests, make run), finding them as
@@ -177,4 +184,44 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES")
+
+# TLS ends at the proxy in front (DJANGO_HTTPS=1): believe its X-Forwarded-Proto, send everyone to HTTPS, and tell
+# browsers to stay there (HSTS, a year, with subdomains). Off, the site speaks plain HTTP (make serve, the benchmark).
+HTTPS = env_flag("DJANGO_HTTPS")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# What identifies this build; part of every ETag, so that a deployment never serves old pages as current.
+RELEASE = os.environ.get("DJANGO_RELEASE", "")
+
+ADMINS = [
+    (name.strip(), address.strip(" <>"))
+    for name, _, address in (entry.strip().rpartition(" ") for entry in os.environ.get("DJANGO_ADMINS", "").split(","))
+    if address.strip(" <>")
+]
+
+# Production logs: one line per event on stderr, for a log collector; a 500 is logged with its traceback.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["stderr", "mail_admins"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

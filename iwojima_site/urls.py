@@ -7,6 +7,7 @@ from iwojima_site import corrections, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("healthz", views.health, name="health"),
     path("source/", views.source, name="source"),
     path("cast/", CastView.as_view(), name="cast"),
     path("suggest/", corrections.suggest, name="suggest"),

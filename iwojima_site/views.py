@@ -5,12 +5,16 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django import forms
+from django.db import DatabaseError
 from django.db.models import Count, Window
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 
 from characters.models import IN_ORDER_OF_PROMINENCE, Character
+from iwojima_site.caching import current_revision
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
 from iwojima_site.search import RELEVANCE, Search, validate_query
@@ -155,3 +159,13 @@ def result_group(kind, found, query):
         "more_url": f"{list_url}?{urlencode({'q': query})}" if kind.filtered else list_url,
         "filtered": kind.filtered,
     }
+
+
+@never_cache
+def health(request):
+    """For a load balancer: 200 "ok <revision>" when the database answers, 503 when it does not. Never cached."""
+    try:
+        number, _changed_at = current_revision()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse(f"ok {number}\n", content_type="text/plain")

@@ -6,6 +6,9 @@ class ScenesConfig(AppConfig):
     verbose_name = "Scenes, flashbacks and letters"
 
     def ready(self):
+        from iwojima_site import caching
         from scenes import search
+        from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
         search.register()
+        caching.track(Location, Scene, Appearance, Flashback, Letter)

@@ -1,0 +1,130 @@
+"""HTTP caching a CDN can use: every public page carries an ETag and a Last-Modified derived from the content
+revision (one row every app server shares), a Cache-Control that lets shared caches keep it briefly and then
+revalidate, and a conditional request whose validators still hold is answered 304 before any view runs.
+
+The revision goes up on every save or delete of a tracked model (each app tracks its own, `track()`) and after
+every reload. Responses that are someone's own (the admin, a signed-in user's pages, form errors, 429s, anything
+that sets a cookie or says no-store) are marked private and carry no validators. RFC 9110 §8.8 and §13; RFC 9111.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+# How long a shared cache may serve a page before it asks again (seconds); browsers always ask (max-age=0).
+SHARED_MAX_AGE = 30
+# Status codes a shared cache may keep: the page itself, or a permanent redirect or a 404 that only changes
+# with the content.
+CACHEABLE_STATUS = {200, 301, 404}
+
+
+def revision_model():
+    from django.apps import apps
+
+    return apps.get_model("iwojima_site", "ContentRevision")
+
+
+def current_revision():
+    """(number, changed_at) of the content as the database holds it now; (0, None) before any content."""
+    row = revision_model()._default_manager.filter(pk=1).values_list("number", "changed_at").first()
+    return row or (0, None)
+
+
+def bump_revision(**_ignored):
+    """Count one more change of the content, in the same transaction as the change, so the two commit together."""
+    model = revision_model()
+    if not model._default_manager.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now()):
+        model._default_manager.get_or_create(pk=1)
+
+
+def track(*models):
+    """Bump the revision whenever a record of these models is saved or deleted, or its many-to-many lists change."""
+    for model in models:
+        uid = f"content-revision-{model._meta.label_lower}"
+        post_save.connect(bump_revision, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+        post_delete.connect(bump_revision, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(
+                bump_revision, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}", weak=False
+            )
+
+
+def release():
+    """What identifies this build of the site, so that a deployment changes every ETag too."""
+    return getattr(settings, "RELEASE", "")
+
+
+def etag_for(request, number):
+    """A strong ETag for the bytes this request gets: the release, the content revision, the path and query."""
+    key = f"{release()}\n{number}\n{request.get_full_path()}"
+    return f'"{hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()}"'
+
+
+def is_public(request):
+    """Whether the page is the same for everyone: a GET or HEAD outside the admin from someone with no session.
+
+    The session cookie is what tells (anyone signed in has one); reading the cookie, not the session, keeps
+    anonymous pages free of `Vary: Cookie`.
+    """
+    if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    match = request.resolver_match
+    return not (match is not None and "admin" in match.namespaces)
+
+
+class HttpCachingMiddleware:
+    """Answers conditional requests with 304 before the view runs, and sets the validators and Cache-Control.
+
+    Place it inside the read snapshot (the revision it reads is the one the page is rendered from).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.process_response(request, self.get_response(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not is_public(request):
+            return None
+        number, changed_at = current_revision()
+        etag = etag_for(request, number)
+        request.content_validators = (etag, changed_at)
+        # Whole seconds, as Last-Modified and If-Modified-Since carry them.
+        last_modified = int(changed_at.timestamp()) if changed_at else None
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            self.validate(not_modified, etag, changed_at)
+        return not_modified
+
+    def process_response(self, request, response):
+        validators = getattr(request, "content_validators", None)
+        if response.status_code == 304:
+            return response
+        private = (
+            validators is None
+            or not is_public(request)
+            or response.status_code not in CACHEABLE_STATUS
+            or response.cookies
+            or "no-store" in response.get("Cache-Control", "")
+            or "private" in response.get("Cache-Control", "")
+        )
+        if private:
+            if "Cache-Control" not in response:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        self.validate(response, *validators)
+        return response
+
+    @staticmethod
+    def validate(response, etag, changed_at):
+        """Give a shareable response (or its 304) its validators and the shared-cache policy."""
+        response.headers.setdefault("ETag", etag)
+        if changed_at:
+            response.headers.setdefault("Last-Modified", http_date(int(changed_at.timestamp())))
+        patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE, must_revalidate=True)

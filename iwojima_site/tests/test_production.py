@@ -1,0 +1,234 @@
+"""Production behaviour: HTTP caching a shared cache can use, security headers on every kind of page, a health
+check, logs, static files before collectstatic, the 500 page, and bad requests that never end in a 5xx."""
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.template.loader import get_template
+from django.test import override_settings
+from django.urls import path, reverse, set_script_prefix
+
+from iwojima_site.caching import current_revision
+from iwojima_site.pages import page_types, site_pages
+from iwojima_site.storage import SiteStaticFilesStorage
+from scenes.models import Scene
+
+pytestmark = pytest.mark.django_db
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'",
+    "Permissions-Policy": "camera=()",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+# --- Validators and Cache-Control ----------------------------------------------------------------------------
+
+
+def test_every_public_page_has_validators_and_lets_a_shared_cache_keep_it_briefly(client):
+    for name, url in site_pages():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert response["ETag"].startswith('"') and response["Last-Modified"], name
+        control = response["Cache-Control"]
+        assert all(part in control for part in ("public", "s-maxage=", "max-age=0", "must-revalidate")), name
+
+
+def test_a_conditional_request_is_answered_304_without_rendering(client, django_assert_max_num_queries):
+    for name, url in site_pages():
+        etag = client.get(url)["ETag"]
+        with django_assert_max_num_queries(1):  # the content revision, and nothing the page itself would need
+            response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 304 and response["ETag"] == etag and not response.content, name
+
+
+def test_if_modified_since_the_last_change_is_answered_304(client):
+    url = reverse("scenes:list")
+    last_modified = client.get(url)["Last-Modified"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+
+def test_the_etag_covers_path_and_query(client):
+    plain, filtered = client.get(reverse("scenes:list")), client.get(reverse("scenes:list"), {"period": "1945"})
+    assert plain["ETag"] != filtered["ETag"]
+
+
+def test_an_admin_edit_changes_the_etag_and_shows_on_the_next_request(client, admin_client):
+    scene = Scene.objects.order_by("number").first()
+    before = client.get(scene.get_absolute_url())
+    number = current_revision()[0]
+    response = admin_client.post(reverse("admin:scenes_scene_changelist"), {})  # a harmless POST first
+    assert response.status_code in (200, 302)
+    scene.title = "A title changed in the admin"
+    scene.save()
+    assert current_revision()[0] > number
+    after = client.get(scene.get_absolute_url(), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and "A title changed in the admin" in after.content.decode()
+    assert after["ETag"] != before["ETag"]
+
+
+def test_a_reload_changes_the_etag(client):
+    from django.core.management import call_command
+
+    url = reverse("home")
+    etag = client.get(url)["ETag"]
+    Scene.objects.filter(number=1).update(title="Changed behind the reload's back")
+    call_command("reload_content", "--force", verbosity=0)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_someones_own_pages_are_private(client, admin_client):
+    for response in (
+        admin_client.get(reverse("admin:index")),
+        admin_client.get(reverse("scenes:list")),  # signed in: may differ from what others see
+        client.get(reverse("scenes:list"), {"character": "nobody-of-that-name"}),  # a form error
+        client.get(reverse("suggest")),
+        client.get(reverse("health")),
+    ):
+        assert "public" not in response["Cache-Control"] and "ETag" not in response, response.request["PATH_INFO"]
+        assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+# --- Security headers --------------------------------------------------------------------------------------
+
+
+def test_every_kind_of_page_carries_the_security_headers(client):
+    for name, url in page_types():
+        response = client.get(url)
+        for header, expected in SECURITY_HEADERS.items():
+            assert expected in response.get(header, ""), f"{name}: {header}"
+
+
+def test_the_admin_carries_the_security_headers_when_signed_in(admin_client):
+    response = admin_client.get(reverse("admin:scenes_scene_changelist"))
+    for header, expected in SECURITY_HEADERS.items():
+        assert expected in response.get(header, ""), header
+
+
+@override_settings(
+    SECURE_SSL_REDIRECT=True,
+    SECURE_HSTS_SECONDS=31_536_000,
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+)
+def test_behind_a_tls_proxy_plain_http_is_redirected_and_https_gets_hsts(client):
+    assert client.get(reverse("home")).status_code == 301
+    response = client.get(reverse("home"), HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200 and "max-age=31536000" in response["Strict-Transport-Security"]
+
+
+def test_check_deploy_is_clean_with_the_production_variables():
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "",
+        "DJANGO_SECRET_KEY": "a-long-production-secret-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "iwojima.example.org",
+        "DJANGO_HTTPS": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
+
+
+# --- Health, logs, static files, the 500 page ----------------------------------------------------------------
+
+
+def test_the_health_check_touches_the_database_and_is_never_cached(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.content.decode().startswith("ok ")
+    assert "no-cache" in response["Cache-Control"] and "ETag" not in response
+
+
+def broken_view(request):
+    raise RuntimeError("something broke")
+
+
+urlpatterns = [path("broken/", broken_view)]
+
+
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_a_500_is_logged_with_its_traceback_and_answered_by_a_page_that_needs_nothing(client, caplog):
+    client.raise_request_exception = False
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/broken/")
+    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.exc_info and "something broke" in str(record.exc_info[1])
+    source = Path(get_template("500.html").origin.name).read_text(encoding="utf-8")
+    assert "{%" not in source and "{{" not in source, "the 500 page must render even when nothing else can"
+
+
+def test_errors_go_to_stderr_one_line_per_event():
+    handler = settings.LOGGING["handlers"]["stderr"]
+    assert handler["class"] == "logging.StreamHandler" and "stream" not in handler  # stderr
+    assert "stderr" in settings.LOGGING["loggers"]["django.request"]["handlers"]
+    assert "\n" not in settings.LOGGING["formatters"]["line"]["format"]
+
+
+def test_before_collectstatic_static_urls_are_the_plain_names(tmp_path):
+    storage = SiteStaticFilesStorage(location=tmp_path, base_url="/static/")
+    assert storage.url("css/site.css") == "/static/css/site.css"
+
+
+def test_connections_persist_between_requests_on_both_databases():
+    database = settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"]
+
+
+# --- Bad requests ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_HOST": "evil.example"},
+        {"HTTP_HOST": "bad host\x00"},
+        {"HTTP_IF_NONE_MATCH": '"' + "x" * 100_000 + '"'},
+        {"HTTP_IF_NONE_MATCH": "W/garbage, *, ,,"},
+        {"HTTP_IF_MODIFIED_SINCE": "not a date"},
+        {"HTTP_IF_MODIFIED_SINCE": "Sun, 99 Foo 10000 99:99:99 GMT"},
+    ],
+    ids=["foreign-host", "nul-host", "huge-if-none-match", "odd-if-none-match", "bad-date", "absurd-date"],
+)
+def test_bad_headers_never_produce_a_5xx(client, headers):
+    client.raise_request_exception = False
+    response = client.get(reverse("scenes:list"), **headers)
+    assert response.status_code < 500, response.status_code
+
+
+def test_a_nul_byte_in_the_address_never_produces_a_5xx(client):
+    client.raise_request_exception = False
+    for url in ("/scenes/?q=%00", "/scenes/%00/", "/search/?q=a%00b", "/characters/?order=%00"):
+        assert client.get(url).status_code < 500, url
+
+
+@pytest.mark.parametrize("script_name", ["//evil.example", "/\\evil.example", "///evil.example"])
+def test_no_redirect_points_off_site_whatever_script_name_a_proxy_passes(client, script_name):
+    old = Scene.objects.exclude(former_slugs=[]).first()
+    urls = ["/scenes/?period=&part=", f"/scenes/{old.former_slugs[0]}/"]
+    for url in urls:
+        response = client.get(url, SCRIPT_NAME=script_name)
+        set_script_prefix("/")  # a request leaves its prefix behind in this thread
+        assert response.status_code in (301, 302), url
+        location = response["Location"]
+        assert location.startswith("/") and not location.startswith("//") and "\\" not in location, location
+
+
+def test_a_signed_in_editor_is_not_served_a_shared_copy(admin_client):
+    assert User.objects.filter(is_superuser=True).exists()
+    response = admin_client.get(reverse("home"))
+    assert "private" in response["Cache-Control"]
