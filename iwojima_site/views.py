@@ -41,18 +41,36 @@ def source(request):
     return render(request, "source.html", {"paragraphs": paragraphs, "credit": contributor_credit()})
 
 
+# How many of the people the film follows the home page names (the film has 5).
+PRINCIPALS_ON_HOME = 12
+# How many scenes the home page's index names (the film has 45); past that it links to the full list.
+SCENES_ON_HOME = 60
+
+
+def film_parts():
+    """The film's parts as they come on screen (the frame twice: at the start and at the end), with their scenes,
+    as far as the first SCENES_ON_HOME scenes go: [{"label", "first", "last", "scenes": [Scene, …]}]. One query,
+    and a page of the same size whatever the number of scenes."""
+    scenes = Scene.objects.in_screen_order().only("number", "slug", "title", "part")[:SCENES_ON_HOME]
+    return [
+        {"label": Part(part).label, "first": run[0].number, "last": run[-1].number, "scenes": run}
+        for part, run in ((part, list(run)) for part, run in groupby(scenes, key=lambda scene: scene.part))
+    ]
+
+
 def home(request):
-    scenes = Scene.objects.in_screen_order().select_related("location")
-    # The film's parts as they come on screen; the frame comes twice, at the start and the end.
-    parts = [(Part(part).label, list(run)) for part, run in groupby(scenes, key=lambda scene: scene.part)]
+    parts = film_parts()
     return render(
         request,
         "home.html",
         {
             "parts": parts,
-            "principal_characters": Character.objects.filter(principal=True).in_order_of_prominence(),
+            "scenes_on_home": SCENES_ON_HOME,
+            "principal_characters": Character.objects.filter(principal=True).in_order_of_prominence()[
+                :PRINCIPALS_ON_HOME
+            ],
             "counts": {
-                "scenes": len(scenes),
+                "scenes": Scene.objects.count(),
                 "people": Character.objects.filter(is_group=False).count(),
                 "groups": Character.objects.filter(is_group=True).count(),
                 "letters": Letter.objects.count(),
