@@ -94,7 +94,7 @@ def apply(client, edit, pick):
     return client.post(reverse(f"admin:scenes_{model._meta.model_name}_delete", args=[record.pk]), {"post": "yes"})
 
 
-@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=EDITS)
 def test_any_sequence_of_admin_edits_is_refused_or_exports_fixtures_that_reload(admin_client, tmp_path_factory, edits):
     with transaction.atomic():

@@ -31,8 +31,8 @@ from iwojima_site.snapshots import read_snapshot
 from scenes.content import fixtures_dir
 
 SCENE = "the-night-march"  # no memory is shown in it and no one's fate needs all of its people
-READ_SECONDS = 6
-RELOADS = 4
+READ_SECONDS = 4
+RELOADS = 3
 
 
 def free_port():
