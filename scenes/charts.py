@@ -1,0 +1,329 @@
+"""The narrative chart's layout: a pure function from content to geometry (no database, no template).
+
+A narrative chart, in the manner of xkcd 657 "Movie Narrative Charts" (Randall Munroe, 2009): scenes run left to
+right in screen order, each person is one line, and the people seen together in a scene are drawn side by side
+in a band. Which line sits above which is chosen column by column to keep line crossings low, with the layered
+barycentre heuristic that storyline layouts use (Tanahashi & Ma, "Design Considerations for Optimizing
+Storyline Visualizations", IEEE TVCG 2012; Liu et al., "StoryFlow", 2013): sweep left to right and right to left,
+sorting each column's groups by the mean position of their people in the neighbouring column, then swap
+neighbouring groups while that removes crossings. The result is deterministic (every sort breaks ties by the
+previous order) and never has more crossings than ordering the lines by first appearance, which it is measured
+against.
+
+Input (plain data, keys are whatever the caller uses, e.g. slugs):
+    scenes: [SceneIn(key, seen={person, …}, heard={person, …}, letters=(item, …), flashbacks=((item, rememberer), …))]
+            in screen order; `seen` is on screen or in a memory the scene cuts to, `heard` is voice-over.
+    people: [person, …] the lines to draw, in the order of prominence (the order of the legend, not of the chart).
+    fates:  {person: scene key} where each person's fate happens (people without one are left out).
+Output: `layout(...)` → Layout(columns, lines, marks, width, height, crossings, baseline_crossings).
+"""
+
+from dataclasses import dataclass, field
+
+# Geometry, in SVG user units.
+COLUMN_WIDTH = 28  # from one scene's centre to the next
+LEFT = 24  # room before the first column
+TOP = 44  # room above the lines for the scene numbers and the letter marks
+LINE_GAP = 7  # between two lines of one band
+GROUP_GAP = 18  # between bands (and lines on their own)
+BOTTOM = 16
+SWEEPS = 6  # left-right and right-left sweeps; the layout settles within a few
+
+
+@dataclass(frozen=True)
+class SceneIn:
+    key: object
+    seen: frozenset = frozenset()
+    heard: frozenset = frozenset()
+    letters: tuple = ()
+    flashbacks: tuple = ()  # ((item, rememberer), …)
+
+
+@dataclass(frozen=True)
+class Band:
+    """People seen together in one scene: a box from `top` to `bottom` around their lines."""
+
+    members: tuple
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class Column:
+    key: object
+    index: int
+    x: float
+    bands: tuple  # (Band, …) for each group of two or more people seen together
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of a line: `state` is "seen", "heard" (drawn dashed) or "away" (in neither, drawn thin)."""
+
+    state: str
+    d: str  # an SVG path
+
+
+@dataclass(frozen=True)
+class Line:
+    person: object
+    points: tuple  # ((column index, x, y), …) for every column from the first to the last it runs through
+    segments: tuple
+
+    @property
+    def start(self):
+        return self.points[0]
+
+    @property
+    def end(self):
+        return self.points[-1]
+
+    def y_at(self, index):
+        return next(y for i, _x, y in self.points if i == index)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A letter (at the top of a scene's column), a flashback (on the rememberer's line) or a fate (where a line
+    ends). `item` is the caller's letter or flashback key; `person` is None for a letter."""
+
+    kind: str
+    column: int
+    x: float
+    y: float
+    person: object = None
+    item: object = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    columns: tuple
+    lines: tuple
+    marks: tuple
+    width: float
+    height: float
+    crossings: int
+    baseline_crossings: int  # the crossings when lines are ordered by first appearance
+    orders: tuple = field(repr=False, default=())  # each column's people, top to bottom
+
+    def line(self, person):
+        return next(line for line in self.lines if line.person == person)
+
+
+def spans(scenes, people, fates):
+    """{person: (first column, last column)}: the columns a line runs through, from the first scene the person is
+    seen or heard in to the last (or to the fate scene, if later). People in no scene get no line."""
+    index = {scene.key: i for i, scene in enumerate(scenes)}
+    result = {}
+    for i, scene in enumerate(scenes):
+        for person in scene.seen | scene.heard:
+            if person in people:
+                first, _last = result.get(person, (i, i))
+                result[person] = (first, i)
+    for person, scene_key in fates.items():
+        if person in result and scene_key in index:
+            first, last = result[person]
+            result[person] = (first, max(last, index[scene_key]))
+    return result
+
+
+def groups_of(scene, active):
+    """The groups a column must keep together: everyone seen in the scene is one band; each other person whose
+    line runs through the column is a group of one. Returns [[person, …], …] in no particular order."""
+    together = [p for p in active if p in scene.seen]
+    return ([together] if together else []) + [[p] for p in active if p not in scene.seen]
+
+
+def count_crossings(orders):
+    """How many times two lines cross: for each pair of neighbouring columns, the pairs of people in both whose
+    order differs. `orders` is [[person, …] top to bottom, …] per column."""
+    total = 0
+    for left, right in zip(orders, orders[1:], strict=False):
+        total += _crossings_between(left, right)
+    return total
+
+
+def _crossings_between(left, right):
+    position = {person: i for i, person in enumerate(right)}
+    shared = [position[p] for p in left if p in position]
+    # Inversions in the right column's positions, read in the left column's order.
+    return sum(1 for i, a in enumerate(shared) for b in shared[i + 1 :] if a > b)
+
+
+def first_appearance_orders(groups, rank):
+    """The baseline: each column's groups by their earliest-appearing member, members by first appearance."""
+    orders = []
+    for column in groups:
+        ordered = sorted((sorted(group, key=rank.get) for group in column), key=lambda g: rank[g[0]])
+        orders.append([p for group in ordered for p in group])
+    return orders
+
+
+def _barycentre_pass(groups, orders, columns):
+    """Reorder each column in `columns` (in that sequence) by the positions of its people in the column just
+    visited: a group goes where its members were on average; people new to the column keep their place."""
+    previous = None
+    for i in columns:
+        if previous is not None:
+            reference = {p: n for n, p in enumerate(orders[previous])}
+            current = {p: n for n, p in enumerate(orders[i])}
+
+            def where(person, reference=reference, current=current):
+                return reference.get(person, current[person])
+
+            def group_key(group, where=where, current=current):
+                return (sum(map(where, group)) / len(group), min(current[p] for p in group))
+
+            ordered = sorted((sorted(g, key=lambda p: (where(p), current[p])) for g in groups[i]), key=group_key)
+            orders[i] = [p for group in ordered for p in group]
+        previous = i
+
+
+def _split(order, column_groups):
+    """A column's order as its groups, top to bottom."""
+    group_of = {p: n for n, group in enumerate(column_groups) for p in group}
+    result = []
+    for person in order:
+        if result and group_of[result[-1][0]] == group_of[person]:
+            result[-1].append(person)
+        else:
+            result.append([person])
+    return result
+
+
+def _local_cost(orders, i):
+    cost = 0
+    if i > 0:
+        cost += _crossings_between(orders[i - 1], orders[i])
+    if i + 1 < len(orders):
+        cost += _crossings_between(orders[i], orders[i + 1])
+    return cost
+
+
+def _swap_neighbours(groups, orders):
+    """Swap neighbouring groups (and neighbouring lines within a band) wherever that removes crossings with the
+    columns either side, until no swap helps."""
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(orders)):
+            blocks = _split(orders[i], groups[i])
+            # Whole groups first, then the lines within each group.
+            candidates = [(blocks, n) for n in range(len(blocks) - 1)]
+            for block_index, block in enumerate(blocks):
+                candidates += [((block_index, block), n) for n in range(len(block) - 1)]
+            for target, n in candidates:
+                before = _local_cost(orders, i)
+                if isinstance(target, tuple):
+                    _, block = target
+                    block[n], block[n + 1] = block[n + 1], block[n]
+                else:
+                    target[n], target[n + 1] = target[n + 1], target[n]
+                orders[i] = [p for block in blocks for p in block]
+                if _local_cost(orders, i) < before:
+                    improved = True
+                    continue
+                # No better: swap back.
+                if isinstance(target, tuple):
+                    block[n], block[n + 1] = block[n + 1], block[n]
+                else:
+                    target[n], target[n + 1] = target[n + 1], target[n]
+                orders[i] = [p for block in blocks for p in block]
+
+
+def order_lines(scenes, people, fates):
+    """Each column's people top to bottom, and the crossings of that order and of the first-appearance baseline.
+
+    Returns (orders, crossings, baseline_crossings, line spans)."""
+    people = list(dict.fromkeys(people))
+    line_spans = spans(scenes, set(people), fates)
+    # First appearance: the first column, then the order of prominence.
+    prominence = {p: n for n, p in enumerate(people)}
+    rank = {p: n for n, p in enumerate(sorted(line_spans, key=lambda p: (line_spans[p][0], prominence[p])))}
+    groups = []
+    for i, scene in enumerate(scenes):
+        active = [p for p in rank if line_spans[p][0] <= i <= line_spans[p][1]]
+        groups.append(groups_of(scene, active))
+    baseline = first_appearance_orders(groups, rank)
+    best, best_count = [list(o) for o in baseline], count_crossings(baseline)
+    baseline_count = best_count
+    orders = [list(o) for o in baseline]
+    forward, backward = list(range(len(scenes))), list(reversed(range(len(scenes))))
+    for _ in range(SWEEPS):
+        for sweep in (forward, backward):
+            _barycentre_pass(groups, orders, sweep)
+            count = count_crossings(orders)
+            if count < best_count:
+                best, best_count = [list(o) for o in orders], count
+    _swap_neighbours(groups, best)
+    return best, count_crossings(best), baseline_count, line_spans
+
+
+def layout(scenes, people, fates=None):
+    """The chart's geometry (see the module's docstring for the shapes)."""
+    fates = fates or {}
+    orders, crossings, baseline, line_spans = order_lines(scenes, people, fates)
+    x_of = [LEFT + COLUMN_WIDTH * (i + 0.5) for i in range(len(scenes))]
+    y_of = []  # per column: {person: y}
+    columns = []
+    for i, (scene, order) in enumerate(zip(scenes, orders, strict=True)):
+        ys, bands, y = {}, [], TOP
+        for block in _split(order, groups_of(scene, order)):
+            for n, person in enumerate(block):
+                ys[person] = y + n * LINE_GAP
+            if len(block) > 1 or block[0] in scene.seen:
+                bands.append(Band(tuple(block), y, y + (len(block) - 1) * LINE_GAP))
+            y += (len(block) - 1) * LINE_GAP + GROUP_GAP
+        y_of.append(ys)
+        columns.append(Column(scene.key, i, x_of[i], tuple(bands)))
+    lines = []
+    for person in people:
+        if person not in line_spans:
+            continue
+        first, last = line_spans[person]
+        points = tuple((i, x_of[i], y_of[i][person]) for i in range(first, last + 1))
+        lines.append(Line(person, points, tuple(_segments(points, scenes, person))))
+    marks = _marks(scenes, fates, x_of, y_of)
+    height = max((max(ys.values(), default=TOP) for ys in y_of), default=TOP) + BOTTOM
+    width = LEFT * 2 + COLUMN_WIDTH * len(scenes)
+    return Layout(tuple(columns), tuple(lines), tuple(marks), width, height, crossings, baseline, tuple(orders))
+
+
+def _state(scene, person):
+    if person in scene.seen:
+        return "seen"
+    return "heard" if person in scene.heard else "away"
+
+
+def _segments(points, scenes, person):
+    """A short level stroke across each column in the person's state there, and an S-curve from each column to
+    the next (in the state of the later column, so a line fades out where the person is away)."""
+    half = COLUMN_WIDTH * 0.3
+    segments = []
+    for n, (i, x, y) in enumerate(points):
+        state = _state(scenes[i], person)
+        if n:
+            _pi, px, py = points[n - 1]
+            mid = (px + x) / 2
+            curve = f"M{px + half:g} {py:g} C{mid:g} {py:g} {mid:g} {y:g} {x - half:g} {y:g}"
+            segments.append(Segment(state if state != "away" else _state(scenes[_pi], person), curve))
+        segments.append(Segment(state, f"M{x - half:g} {y:g} H{x + half:g}"))
+    return segments
+
+
+def _marks(scenes, fates, x_of, y_of):
+    marks = []
+    for i, scene in enumerate(scenes):
+        # Letters side by side under the scene's number, centred on its column.
+        for n, item in enumerate(scene.letters):
+            offset = (n - (len(scene.letters) - 1) / 2) * 8
+            marks.append(Mark("letter", i, x_of[i] + offset, TOP - 16, item=item))
+        for item, rememberer in scene.flashbacks:
+            if rememberer in y_of[i]:
+                marks.append(Mark("flashback", i, x_of[i], y_of[i][rememberer], person=rememberer, item=item))
+    index = {scene.key: i for i, scene in enumerate(scenes)}
+    for person, scene_key in fates.items():
+        i = index.get(scene_key)
+        if i is not None and person in y_of[i]:
+            marks.append(Mark("fate", i, x_of[i], y_of[i][person], person=person))
+    return marks
