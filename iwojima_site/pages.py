@@ -47,6 +47,8 @@ def site_pages():
         ("letter", letter.get_absolute_url()),
         ("flashback", flashback.get_absolute_url()),
         ("place-list", reverse("scenes:place_list")),
+        ("timeline", reverse("scenes:timeline")),
+        ("timeline-everyone-highlighted", filtered("scenes:timeline", everyone=1, highlight=person.slug)),
         ("place", scene.location.get_absolute_url()),
         ("cast", reverse("cast")),
         ("source", reverse("source")),

@@ -21,11 +21,11 @@ Output: `layout(...)` → Layout(columns, lines, marks, width, height, crossings
 from dataclasses import dataclass, field
 
 # Geometry, in SVG user units.
-COLUMN_WIDTH = 28  # from one scene's centre to the next
-LEFT = 24  # room before the first column
+COLUMN_WIDTH = 30  # from one scene's centre to the next
+LEFT = 84  # room before the first column, for the names of the lines that start there
 TOP = 44  # room above the lines for the scene numbers and the letter marks
-LINE_GAP = 7  # between two lines of one band
-GROUP_GAP = 18  # between bands (and lines on their own)
+LINE_GAP = 10  # between two lines of one band: room for a name over each
+GROUP_GAP = 22  # between bands (and lines on their own)
 BOTTOM = 16
 SWEEPS = 6  # left-right and right-left sweeps; the layout settles within a few
 
@@ -53,7 +53,7 @@ class Column:
     key: object
     index: int
     x: float
-    bands: tuple  # (Band, …) for each group of two or more people seen together
+    bands: tuple  # (Band, …) for the group of two or more people seen together, if any
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def layout(scenes, people, fates=None):
         for block in _split(order, groups_of(scene, order)):
             for n, person in enumerate(block):
                 ys[person] = y + n * LINE_GAP
-            if len(block) > 1 or block[0] in scene.seen:
+            if len(block) > 1:
                 bands.append(Band(tuple(block), y, y + (len(block) - 1) * LINE_GAP))
             y += (len(block) - 1) * LINE_GAP + GROUP_GAP
         y_of.append(ys)
@@ -285,7 +285,7 @@ def layout(scenes, people, fates=None):
         lines.append(Line(person, points, tuple(_segments(points, scenes, person))))
     marks = _marks(scenes, fates, x_of, y_of)
     height = max((max(ys.values(), default=TOP) for ys in y_of), default=TOP) + BOTTOM
-    width = LEFT * 2 + COLUMN_WIDTH * len(scenes)
+    width = LEFT + COLUMN_WIDTH * (len(scenes) + 1)
     return Layout(tuple(columns), tuple(lines), tuple(marks), width, height, crossings, baseline, tuple(orders))
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     *faceted_list_urls("flashbacks/", views.FlashbackListView, name="flashback_list"),
     path("flashbacks/<slug:slug>/", views.FlashbackDetailView.as_view(), name="flashback_detail"),
     path("places/", views.PlaceListView.as_view(), name="place_list"),
+    path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place_detail"),
 ]

@@ -1,10 +1,16 @@
-from django.db.models import Count, Prefetch
-from django.views.generic import DetailView, ListView
+from collections import defaultdict
 
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, TemplateView
+
+from characters.models import Character
 from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
+from scenes.charts import SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Appearance, Flashback, Letter, Location, Scene
+from scenes.models import Appearance, Flashback, Letter, Location, Part, Scene
 
 
 class SceneListView(FacetedListView):
@@ -21,6 +27,12 @@ class SceneListView(FacetedListView):
             .annotate(letter_count=Count("letters", distinct=True), flashback_count=Count("flashbacks", distinct=True))
             .in_screen_order()
         )
+
+    def get_context_data(self, **kwargs):
+        # The narrative chart with the people this list is filtered by highlighted.
+        people = self.request.GET.getlist("character")
+        chart_url = reverse("scenes:timeline") + (f"?{urlencode({'highlight': people}, doseq=True)}" if people else "")
+        return super().get_context_data(chart_url=chart_url, **kwargs)
 
 
 class SceneDetailView(FormerSlugRedirectMixin, DetailView):
@@ -106,3 +118,195 @@ class PlaceDetailView(FormerSlugRedirectMixin, DetailView):
         Prefetch("flashbacks", queryset=Flashback.objects.in_screen_order().select_related("scene", "rememberer")),
     )
     extra_context = {"section": "places"}
+
+
+class TimelineView(TemplateView):
+    """The narrative chart (xkcd 657): a line per person across the scenes, in a fixed number of queries.
+
+    The address holds the whole state: `part` (one of the film's parts; by default the whole film when it has
+    at most MAX_SCENES scenes, else the first part), `everyone=1` (every person in those scenes, not only the
+    principals and the named people seen in MIN_SEEN scenes or more) and `highlight=<slug>` (repeatable). At
+    most MAX_SCENES scenes and MAX_LINES lines (by prominence, highlighted people first) are drawn, so the page
+    stays bounded at any size of content."""
+
+    template_name = "scenes/timeline.html"
+    extra_context = {"section": "timeline"}
+    MAX_SCENES = 60
+    MAX_LINES = 40
+    MIN_SEEN = 3
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET
+        part_sizes = dict(Scene.objects.order_by().values_list("part").annotate(n=Count("pk")))
+        film_size = sum(part_sizes.values())
+        parts = [(value, label, part_sizes[value]) for value, label in Part.choices if part_sizes.get(value)]
+        part = query.get("part", "")
+        if part not in part_sizes:
+            part = "" if film_size <= self.MAX_SCENES or not parts else parts[0][0]
+        everyone = query.get("everyone") == "1"
+        highlight = list(dict.fromkeys(query.getlist("highlight")))
+        scenes = Scene.objects.only("number", "slug", "title").order_by("number")
+        scenes = list((scenes.filter(part=part) if part else scenes)[: self.MAX_SCENES])
+        content = scene_content(scenes)
+        people = self.charted_people(content["present"], everyone, highlight)
+        scenes_in = [
+            SceneIn(
+                scene.pk,
+                seen=frozenset(content["seen"][scene.pk]),
+                heard=frozenset(content["heard"][scene.pk] - content["seen"][scene.pk]),
+                letters=tuple(content["letters"][scene.pk]),
+                flashbacks=tuple((f, f.rememberer_id) for f in content["flashbacks"][scene.pk]),
+            )
+            for scene in scenes
+        ]
+        fates = {person.pk: person.fate_scene_id for person in people if person.fate_scene_id}
+        highlighted = [person.name for person in people if person.slug in highlight]
+        # The title names the state in the address, so each view of the chart has its own.
+        title = ", ".join(
+            [dict(Part.choices).get(part, "the whole film")]
+            + (["everyone"] if everyone else [])
+            + ([f"{' and '.join(highlighted)} highlighted"] if highlighted else [])
+        )
+        chart = layout(scenes_in, [person.pk for person in people], fates)
+        return super().get_context_data(
+            layout=chart,
+            chart_title=title,
+            chart=timeline_drawing(chart, scenes, people, highlight),
+            rows=timeline_rows(chart, scenes, people, content["seen"]),
+            crossings=chart.crossings,
+            baseline_crossings=chart.baseline_crossings,
+            parts=parts,
+            part=part,
+            part_label=dict(Part.choices).get(part, "The whole film"),
+            film_size=film_size,
+            part_size=part_sizes.get(part, film_size),
+            everyone=everyone,
+            highlight=[slug for slug in highlight if any(p.slug == slug for p in people)],
+            **kwargs,
+        )
+
+    def charted_people(self, present, everyone, highlight):
+        """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""
+        people = list(
+            Character.objects.filter(pk__in=present)
+            .only("slug", "name", "rank", "principal", "is_group", "is_named", "fate", "fate_scene")
+            .in_order_of_prominence()
+        )
+        wanted = [
+            person
+            for person in people
+            if everyone
+            or person.principal
+            or person.slug in highlight
+            or (person.is_named and not person.is_group and person.seen_scene_count >= self.MIN_SEEN)
+        ]
+        first = [person for person in wanted if person.slug in highlight]
+        return (first + [person for person in wanted if person not in first])[: self.MAX_LINES]
+
+
+def scene_content(scenes):
+    """Who is seen and heard in each scene, and its letters and flashbacks, in four queries whatever the size.
+
+    Returns {"seen": {scene pk: {person pk}}, "heard": {…}, "letters": {scene pk: [Letter]},
+    "flashbacks": {scene pk: [Flashback]}, "present": {person pk}}."""
+    ids = [scene.pk for scene in scenes]
+    seen, heard = defaultdict(set), defaultdict(set)
+    letters, flashbacks = defaultdict(list), defaultdict(list)
+    appearances = Appearance.objects.filter(scene__in=ids).values_list("scene", "character", "on_screen", "voice_over")
+    for scene, person, on_screen, voice_over in appearances:
+        if on_screen:
+            seen[scene].add(person)
+        if voice_over:
+            heard[scene].add(person)
+    for scene, person in Flashback.characters.through.objects.filter(flashback__scene__in=ids).values_list(
+        "flashback__scene", "character"
+    ):
+        seen[scene].add(person)
+    for flashback in Flashback.objects.filter(scene__in=ids).only("slug", "title", "scene", "rememberer"):
+        flashbacks[flashback.scene_id].append(flashback)
+    for row in Letter.scenes.through.objects.filter(scene__in=ids).select_related("letter").order_by("letter__slug"):
+        letters[row.scene_id].append(row.letter)
+    present = set().union(*seen.values(), *heard.values())
+    return {"seen": seen, "heard": heard, "letters": letters, "flashbacks": flashbacks, "present": present}
+
+
+# The lines' colours: the Okabe–Ito palette, which stays distinct in the common colour-vision deficiencies. The
+# stylesheet gives each class its colour in light and dark mode.
+PALETTE_SIZE = 7
+
+
+def timeline_drawing(chart, scenes, people, highlight):
+    """What the SVG template draws: the layout's geometry with names, addresses and labels attached."""
+    scene_of = {scene.pk: scene for scene in scenes}
+    person_of = {person.pk: person for person in people}
+    colour = {person.pk: n % PALETTE_SIZE for n, person in enumerate(people)}
+    lines = []
+    for line in chart.lines:
+        person = person_of[line.person]
+        first, last = scenes[line.start[0]], scenes[line.end[0]]
+        lines.append(
+            {
+                "person": person,
+                "colour": colour[person.pk],
+                "highlighted": person.slug in highlight,
+                "label": f"{person.name}: scenes {first.number} to {last.number}",
+                # The name just before the line's start, level with it.
+                "label_x": line.start[1] - 10,
+                "label_y": line.start[2] + 3,
+                "segments": line.segments,
+            }
+        )
+    marks = []
+    for mark in chart.marks:
+        scene = scenes[mark.column]
+        if mark.kind == "letter":
+            label, url = f"Letter in scene {scene.number}: {mark.item.title}", mark.item.get_absolute_url()
+        elif mark.kind == "flashback":
+            who = person_of[mark.person].name
+            label, url = f"{who}’s memory in scene {scene.number}: {mark.item.title}", mark.item.get_absolute_url()
+        else:
+            person = person_of[mark.person]
+            label = f"{person.name}’s fate in scene {scene.number}: {person.get_fate_display().lower()}"
+            url = person.get_absolute_url()
+        marks.append({"kind": mark.kind, "x": mark.x, "y": mark.y, "label": label, "url": url})
+    columns = [
+        {
+            "scene": scene_of[column.key],
+            "x": column.x,
+            # A rounded box around each band's lines.
+            "bands": [
+                {"x": column.x - 10, "y": band.top - 4, "width": 20, "height": band.bottom - band.top + 8}
+                for band in column.bands
+            ],
+        }
+        for column in chart.columns
+    ]
+    return {
+        "columns": columns,
+        "lines": lines,
+        "marks": marks,
+        "width": chart.width,
+        "height": chart.height,
+        "dimmed": bool(highlight),
+    }
+
+
+def timeline_rows(chart, scenes, people, seen):
+    """The chart's facts as table rows: [{person, seen (count), first, last, fate}] in the order of prominence."""
+    charted = {line.person for line in chart.lines}
+    rows = []
+    for person in people:
+        if person.pk not in charted:
+            continue
+        numbers = [scene for scene in scenes if person.pk in seen[scene.pk]]
+        fate = next((scene for scene in scenes if scene.pk == person.fate_scene_id), None)
+        rows.append(
+            {
+                "person": person,
+                "seen": len(numbers),
+                "first": numbers[0] if numbers else None,
+                "last": numbers[-1] if numbers else None,
+                "fate": fate,
+            }
+        )
+    return rows

@@ -1,0 +1,121 @@
+"""The narrative chart page (/timeline/): an SVG that parses, a line per charted person, a link per scene, bands
+that keep people seen together side by side, fewer crossings than first-appearance order, few queries."""
+
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from characters.models import Character
+from scenes.models import Scene
+from scenes.scaling import multiply_content
+
+pytestmark = pytest.mark.django_db
+
+TIMELINE = reverse("scenes:timeline")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def chart_of(response):
+    """The chart's <svg> element, parsed as XML (it must parse)."""
+    html = response.content.decode()
+    start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
+    return ET.fromstring(html[start:end])
+
+
+def links(svg, css_class):
+    return [a for a in svg.iter(f"{SVG}a") if css_class in a.get("class", "").split()]
+
+
+def test_the_chart_parses_and_draws_a_line_per_charted_person_and_a_link_per_scene(client):
+    response = client.get(TIMELINE)
+    assert response.status_code == 200
+    svg = chart_of(response)
+    assert svg.find(f"{SVG}title").text and svg.find(f"{SVG}desc").text
+    lines = links(svg, "chart__line")
+    rows = response.context["rows"]
+    assert [a.get("href") for a in lines] == [row["person"].get_absolute_url() for row in rows]
+    assert len({a.get("data-person") for a in lines}) == len(lines)
+    # By default: the principals and the named people seen in at least three scenes, no groups.
+    people = {row["person"] for row in rows}
+    assert set(Character.objects.filter(principal=True)) <= people
+    assert not any(person.is_group for person in people)
+    columns = [a.get("href") for a in links(svg, "chart__column")]
+    assert columns == [scene.get_absolute_url() for scene in Scene.objects.order_by("number")]
+
+
+def test_every_mark_is_a_link_with_a_text_label(client):
+    svg = chart_of(client.get(TIMELINE, {"everyone": "1"}))
+    marks = links(svg, "chart__mark")
+    assert {a.get("class").split()[1] for a in marks} == {
+        "chart__mark--letter",
+        "chart__mark--flashback",
+        "chart__mark--fate",
+    }
+    assert all(a.get("href") and a.find(f"{SVG}title").text for a in marks)
+
+
+def test_two_people_seen_in_a_scene_are_adjacent_in_its_column(client):
+    layout = client.get(TIMELINE).context["layout"]
+    shimizu, saigo = Character.objects.get(slug="shimizu").pk, Character.objects.get(slug="saigo").pk
+    shared = 0
+    for column, order in zip(layout.columns, layout.orders, strict=True):
+        for band in column.bands:
+            # A band's people are next to one another, top to bottom, and its box spans exactly their lines.
+            first = order.index(band.members[0])
+            assert tuple(order[first : first + len(band.members)]) == band.members
+            ys = [layout.line(person).y_at(column.index) for person in band.members]
+            assert (band.top, band.bottom) == (min(ys), max(ys))
+        band = next((band for band in column.bands if {shimizu, saigo} <= set(band.members)), None)
+        if band:
+            # Seen together: no line of someone outside the scene runs between them.
+            assert abs(order.index(shimizu) - order.index(saigo)) < len(band.members)
+            shared += 1
+    assert shared > 3  # Saigo and Shimizu share a trench for much of the battle
+
+
+def test_the_crossings_are_reported_and_fewer_than_by_first_appearance(client):
+    response = client.get(TIMELINE)
+    crossings, baseline = response.context["crossings"], response.context["baseline_crossings"]
+    assert crossings < baseline
+    assert f"Lines cross {crossings} times" in response.content.decode()
+    everyone = client.get(TIMELINE, {"everyone": "1"}).context
+    assert everyone["crossings"] <= everyone["baseline_crossings"]
+
+
+def test_highlighting_and_everyone_are_in_the_address(client):
+    response = client.get(TIMELINE, {"everyone": "1", "highlight": ["saigo", "nobody"]})
+    svg = chart_of(response)
+    highlighted = [a.get("data-person") for a in links(svg, "chart__line--highlighted")]
+    assert highlighted == ["saigo"]
+    assert len(response.context["rows"]) > len(client.get(TIMELINE).context["rows"])
+    assert response.context["highlight"] == ["saigo"]
+
+
+def test_a_part_of_the_film_shows_only_its_scenes(client):
+    response = client.get(TIMELINE, {"part": "invasion"})
+    numbers = [column["scene"].number for column in response.context["chart"]["columns"]]
+    assert numbers == list(Scene.objects.filter(part="invasion").values_list("number", flat=True))
+
+
+def test_the_scene_list_filtered_by_people_links_to_the_chart_with_them_highlighted(client):
+    html = client.get(reverse("scenes:list"), {"character": ["saigo", "shimizu"]}).content.decode()
+    assert f'href="{TIMELINE}?highlight=saigo&amp;highlight=shimizu"' in html
+
+
+def test_the_chart_stays_bounded_at_a_hundred_times_the_content(client):
+    multiply_content(99)
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(TIMELINE)
+    assert response.status_code == 200
+    assert len(queries) <= 12, [q["sql"][:80] for q in queries]
+    assert time.monotonic() - started < 10
+    # More than 60 scenes: one part at a time (the first), and at most 40 lines.
+    assert response.context["part"] == "frame"
+    assert len(response.context["chart"]["columns"]) <= 60
+    assert len(response.context["chart"]["lines"]) <= 40
+    chart_of(response)
