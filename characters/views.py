@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, Prefetch, Subquery, Window
 from django.views.generic import DetailView, ListView
 
 from characters.filters import CharacterFilter
@@ -31,20 +31,29 @@ class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
         appearances = Character._meta.get_field("appearances").related_model
         flashbacks = Character._meta.get_field("flashbacks").related_model
         letters = Character._meta.get_field("letters_written").related_model
-        return Character.objects.prefetch_related(
-            Prefetch("appearances", queryset=appearances.objects.select_related("scene").order_by("scene__number")),
-            Prefetch("letters_written", queryset=letters.objects.in_screen_order().select_related("recipient")),
-            Prefetch("letters_received", queryset=letters.objects.in_screen_order().select_related("writer")),
-            Prefetch("memories", queryset=flashbacks.objects.in_screen_order().select_related("scene")),
-            Prefetch("flashbacks", queryset=flashbacks.objects.in_screen_order().select_related("scene", "rememberer")),
-        ).select_related("fate_scene")
+        return (
+            Character.objects.prefetch_related(
+                Prefetch("appearances", queryset=appearances.objects.select_related("scene").order_by("scene__number")),
+                Prefetch("letters_written", queryset=letters.objects.in_screen_order().select_related("recipient")),
+                Prefetch("letters_received", queryset=letters.objects.in_screen_order().select_related("writer")),
+                Prefetch("memories", queryset=flashbacks.objects.in_screen_order().select_related("scene")),
+                Prefetch(
+                    "flashbacks", queryset=flashbacks.objects.in_screen_order().select_related("scene", "rememberer")
+                ),
+            )
+            .select_related("fate_scene")
+            .annotate(film_scene_count=film_scene_count())
+        )
 
     def get_context_data(self, **kwargs):
         character = self.object
         # Each flashback once, whether they remember it, appear in it, or both.
         flashbacks = {f.pk: f for f in [*character.memories.all(), *character.flashbacks.all()]}
+        scenes = character.scenes_in()
         return super().get_context_data(
-            scenes=character.scenes_in(),
+            scenes=scenes,
+            strip=scene_strip(character, scenes),
+            companions=companions(character),
             flashbacks=sorted(flashbacks.values(), key=lambda f: (f.scene.number, f.slug)),
             **kwargs,
         )
@@ -57,3 +66,44 @@ class CastView(ListView):
     context_object_name = "cast"
     queryset = Character.objects.filter(credit_order__isnull=False).order_by("credit_order")
     extra_context = {"section": "characters", "film_facts": FILM_FACTS}
+
+
+# How many people "shares most scenes with" names.
+COMPANIONS = 5
+
+
+def film_scene_count():
+    """The number of scenes in the film, as a subquery: the page reads it with the person, in the same query."""
+    scene_model = Character._meta.get_field("appearances").related_model._meta.get_field("scene").related_model
+    every_scene = scene_model.objects.order_by().annotate(n=Window(Count("pk"))).values("n")[:1]
+    return Subquery(every_scene, output_field=IntegerField())
+
+
+def seen_scene_ids(character):
+    """The pks of the scenes they are seen in (on screen, or in a memory shown there), from the prefetches."""
+    on_screen = {a.scene_id for a in character.appearances.all() if a.on_screen}
+    return on_screen | {f.scene_id for f in character.flashbacks.all()}
+
+
+def companions(character):
+    """The individuals seen in most of the same scenes: [(person, scenes together)], at most COMPANIONS, most first
+    (ties by the order of prominence), in two queries whatever the size of the content."""
+    scene_model = Character._meta.get_field("appearances").related_model._meta.get_field("scene").related_model
+    counts = scene_model.objects.filter(pk__in=seen_scene_ids(character)).presence_counts()
+    counts.pop(character.pk, None)
+    people = Character.objects.filter(pk__in=list(counts), is_group=False).in_order_of_prominence()
+    ranked = sorted(people, key=lambda person: -counts[person.pk])  # stable: prominence breaks ties
+    return [(person, counts[person.pk]) for person in ranked[:COMPANIONS]]
+
+
+def scene_strip(character, scenes):
+    """A strip of the whole film with their scenes marked, as geometry for a small SVG: every scene is one unit
+    wide, so the strip's size grows with their scenes, not with the film's.
+
+    Returns {"total": scenes in the film, "marks": [(x, scene, seen)], "first": scene, "last": scene} or None."""
+    if not scenes:
+        return None
+    total = character.film_scene_count
+    seen = seen_scene_ids(character)
+    marks = [(scene.number - 1, scene, scene.pk in seen) for scene, _ways in scenes]
+    return {"total": total, "marks": marks, "first": scenes[0][0], "last": scenes[-1][0]}

@@ -119,3 +119,31 @@ def test_the_chart_stays_bounded_at_a_hundred_times_the_content(client):
     assert len(response.context["chart"]["columns"]) <= 60
     assert len(response.context["chart"]["lines"]) <= 40
     chart_of(response)
+
+
+def seen_in(slug):
+    """{scene pk} where the person is on screen or in a memory shown there, read straight from the tables."""
+    person = Character.objects.get(slug=slug)
+    on_screen = set(person.appearances.filter(on_screen=True).values_list("scene", flat=True))
+    return on_screen | set(person.flashbacks.values_list("scene", flat=True))
+
+
+def test_a_person_page_shows_their_scenes_across_the_film_and_whom_they_share_most_scenes_with(client):
+    shimizu = Character.objects.get(slug="shimizu")
+    response = client.get(shimizu.get_absolute_url())
+    strip, companions = response.context["strip"], response.context["companions"]
+    assert strip["total"] == Scene.objects.count()
+    assert [scene.number for _x, scene, _seen in strip["marks"]] == [
+        scene.number for scene, _ways in response.context["scenes"]
+    ]
+    html = response.content.decode()
+    assert f'from <a href="{strip["first"].get_absolute_url()}">scene {strip["first"].number}' in html
+    # The top five individuals by scenes seen together, each count checked against the tables.
+    assert 0 < len(companions) <= 5
+    mine = seen_in("shimizu")
+    counts = [count for _person, count in companions]
+    assert counts == sorted(counts, reverse=True)
+    for person, count in companions:
+        assert not person.is_group and count == len(mine & seen_in(person.slug))
+    assert companions[0][0].slug == "saigo"
+    assert "Shares most scenes with" in html
