@@ -125,9 +125,9 @@ class TimelineView(TemplateView):
 
     The address holds the whole state: `part` (one of the film's parts; by default the whole film when it has
     at most MAX_SCENES scenes, else the first part), `everyone=1` (every person in those scenes, not only the
-    principals and the named people seen in MIN_SEEN scenes or more) and `highlight=<slug>` (repeatable). At
-    most MAX_SCENES scenes and MAX_LINES lines (by prominence, highlighted people first) are drawn, so the page
-    stays bounded at any size of content."""
+    principals and the named people seen in MIN_SEEN scenes or more), `highlight=<slug>` (repeatable) and `page`
+    (of a part longer than MAX_SCENES scenes). At most MAX_SCENES scenes and MAX_LINES lines (by prominence,
+    highlighted people first) are drawn, so the page stays bounded at any size of content."""
 
     template_name = "scenes/timeline.html"
     extra_context = {"section": "timeline"}
@@ -145,8 +145,14 @@ class TimelineView(TemplateView):
             part = "" if film_size <= self.MAX_SCENES or not parts else parts[0][0]
         everyone = query.get("everyone") == "1"
         highlight = list(dict.fromkeys(query.getlist("highlight")))
+        # A part longer than MAX_SCENES is shown a page of scenes at a time (`page`, from 1).
+        part_size = part_sizes.get(part, film_size)
+        pages = max(1, -(-part_size // self.MAX_SCENES))
+        page = query.get("page", "")
+        page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+        start = (page - 1) * self.MAX_SCENES
         scenes = Scene.objects.only("number", "slug", "title").order_by("number")
-        scenes = list((scenes.filter(part=part) if part else scenes)[: self.MAX_SCENES])
+        scenes = list((scenes.filter(part=part) if part else scenes)[start : start + self.MAX_SCENES])
         content = scene_content(scenes)
         people = self.charted_people(content["present"], everyone, highlight)
         scenes_in = [
@@ -166,6 +172,7 @@ class TimelineView(TemplateView):
             [dict(Part.choices).get(part, "the whole film")]
             + (["everyone"] if everyone else [])
             + ([f"{' and '.join(highlighted)} highlighted"] if highlighted else [])
+            + ([f"page {page}"] if page > 1 else [])
         )
         chart = layout(scenes_in, [person.pk for person in people], fates)
         return super().get_context_data(
@@ -179,11 +186,23 @@ class TimelineView(TemplateView):
             part=part,
             part_label=dict(Part.choices).get(part, "The whole film"),
             film_size=film_size,
-            part_size=part_sizes.get(part, film_size),
+            part_size=part_size,
+            page=page,
+            pages=pages,
+            previous_url=self.page_url(page - 1) if page > 1 else None,
+            next_url=self.page_url(page + 1) if page < pages else None,
             everyone=everyone,
             highlight=[slug for slug in highlight if any(p.slug == slug for p in people)],
             **kwargs,
         )
+
+    def page_url(self, page):
+        """This chart's address on another page of scenes (page 1 is the address without `page`)."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        if page > 1:
+            query["page"] = page
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
 
     def charted_people(self, present, everyone, highlight):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""

@@ -119,6 +119,17 @@ def test_the_chart_stays_bounded_at_a_hundred_times_the_content(client):
     assert len(response.context["chart"]["columns"]) <= 60
     assert len(response.context["chart"]["lines"]) <= 40
     chart_of(response)
+    # The rest of the part, a page at a time, each page in the address; the last page has no "later".
+    frame = list(Scene.objects.filter(part="frame").order_by("number").values_list("number", flat=True))
+    assert response.context["pages"] == -(-len(frame) // 60) > 1
+    assert response.context["next_url"] == f"{TIMELINE}?page=2" and response.context["previous_url"] is None
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(TIMELINE, {"part": "frame", "page": "2", "highlight": "saigo"})
+    assert len(queries) <= 12
+    assert [column["scene"].number for column in second.context["chart"]["columns"]] == frame[60:120]
+    assert "page=1" not in second.context["previous_url"] and "highlight=saigo" in second.context["previous_url"]
+    last = client.get(TIMELINE, {"page": "999"}).context
+    assert last["page"] == last["pages"] and last["next_url"] is None
 
 
 def seen_in(slug):
