@@ -1,8 +1,6 @@
 """The content workflow: loaddata, reload_content, export_content, on the real fixtures."""
 
 import json
-import shutil
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,35 +8,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from characters.models import Character
-from scenes.content import FIXTURE_MODELS, clear_content, content_models, fixtures_dir
+from scenes.content import FIXTURE_MODELS, clear_content, fixtures_dir
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
+from scenes.tests.commands import edit_json, run, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args):
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
-def snapshot():
-    """Everything a reader could see, as plain data, to compare before and after a command."""
-    return {model.__name__: sorted(map(str, model.objects.values_list())) for model in content_models()}
-
-
-@pytest.fixture
-def fixture_copy(tmp_path):
-    """A copy of the real fixtures to break on purpose."""
-    directory = tmp_path / "fixtures"
-    shutil.copytree(fixtures_dir(), directory)
-    return directory
-
-
-def edit_json(path, change):
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def test_loaddata_fills_an_empty_database():

@@ -4,10 +4,9 @@ that is deterministic and atomic (issue: editors' safety)."""
 import json
 import os
 import shutil
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -25,37 +24,15 @@ from scenes.content import (
     shape_errors,
 )
 from scenes.models import Letter, Scene
+from scenes.tests.commands import edit_json, run, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args):
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
-def snapshot():
-    return {model.__name__: sorted(map(str, model.objects.values_list())) for model in content_models()}
-
-
-@pytest.fixture
-def fixture_copy(tmp_path):
-    directory = tmp_path / "fixtures"
-    shutil.copytree(fixtures_dir(), directory)
-    return directory
 
 
 @pytest.fixture
 def synced():
     """The real content, loaded by reload_content so the database remembers it matches the files."""
     run("reload_content", "--force")
-
-
-def edit(path, change):
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def test_a_letter_deleted_in_the_admin_is_not_silently_restored(admin_client, synced):
@@ -78,7 +55,7 @@ def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixtur
     def retitle(data):
         data[0]["fields"]["title"] = "A new title"
 
-    edit(fixture_copy / "scenes.json", retitle)
+    edit_json(fixture_copy / "scenes.json", retitle)
     output = run("reload_content", "--fixtures", str(fixture_copy))
     assert "1 scene changed" in output
     assert {scene.slug: scene.pk for scene in Scene.objects.all()} == scenes
@@ -92,7 +69,7 @@ def test_newer_fixtures_load_without_force_when_the_database_was_not_edited(sync
     def retitle(data):
         data[-1]["fields"]["title"] = "Pulled from the repository"
 
-    edit(fixture_copy / "letters.json", retitle)
+    edit_json(fixture_copy / "letters.json", retitle)
     assert "1 letter changed" in run("reload_content", "--fixtures", str(fixture_copy))
 
 
@@ -109,7 +86,7 @@ def test_a_reload_that_swaps_scene_numbers_and_renames_keeps_ids(synced, fixture
             if item["model"] == "scenes.appearance" and item["fields"]["scene"] == [old]:
                 item["fields"]["scene"] = [f"{old}-renamed"]
 
-    edit(fixture_copy / "scenes.json", swap_and_rename)
+    edit_json(fixture_copy / "scenes.json", swap_and_rename)
     for name in ("characters", "flashbacks", "letters"):
         path = fixture_copy / f"{name}.json"
         path.write_text(path.read_text(encoding="utf-8").replace(f'["{second.slug}"]', f'["{second.slug}-renamed"]'))
@@ -123,7 +100,7 @@ def test_a_hand_fixed_typo_is_reported_as_the_error_it_is_not_as_an_edit(admin_c
     def typo(data):
         data[0]["fields"]["location"] = ["no-such-place"]
 
-    edit(fixture_copy / "scenes.json", typo)
+    edit_json(fixture_copy / "scenes.json", typo)
     with pytest.raises(CommandError) as error:
         run("reload_content", "--fixtures", str(fixture_copy))
     message = str(error.value)
@@ -148,7 +125,7 @@ def test_a_value_of_the_wrong_shape_names_the_file_and_record_and_changes_nothin
     synced, fixture_copy, name, change, expected
 ):
     before = snapshot()
-    edit(fixture_copy / f"{name}.json", change)
+    edit_json(fixture_copy / f"{name}.json", change)
     for args in (["--check"], ["--force"]):
         with pytest.raises(CommandError) as error:
             run("reload_content", "--fixtures", str(fixture_copy), *args)
@@ -257,7 +234,7 @@ def test_check_and_dry_run_write_nothing(synced, fixture_copy):
     def retitle(data):
         data[0]["fields"]["title"] = "Only a proposal"
 
-    edit(fixture_copy / "letters.json", retitle)
+    edit_json(fixture_copy / "letters.json", retitle)
     output = run("reload_content", "--fixtures", str(fixture_copy), "--dry-run")
     assert "1 letter changed" in output and "changed: scenes.letter" in output
     run("reload_content", "--fixtures", str(fixture_copy), "--check")
