@@ -6,8 +6,8 @@ count) and nginx serving the page's own bytes as a static file. Shares read "hig
 yardstick, latency and CPU time as yardstick ÷ page.
 
 - CPU per request (the steady figure): one connection, sequential requests (wrk -t1 -c1), the server's worker
-  processes' utime + stime from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds, the
-  rounds of all rows interleaved.
+  processes' utime + stime from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 3 s
+  (nginx: 5 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file.
 - Throughput and latency: wrk -t2 -c16 --latency --timeout 30s; after a gunicorn row, its queue is drained.
 - Load: wrk at 64 connections for 30 s against gunicorn, through every page at a hundred times the content.
 
@@ -545,8 +545,16 @@ def measure_cpu(measured, timing):
         if not row.server.nginx:
             wrk(row.url, row.headers, 1, timing.warm_up)
             drain(row.server)
+    # Each page through the cache is measured right beside the static file of its bytes, and every other round runs
+    # backwards, so that the machine's swings touch what is compared alike.
+    order, placed = [], set()
+    for row in measured:
+        for item in (row, row.reference) if row.group.startswith("through") else (row,):
+            if id(item) not in placed:
+                order.append(item)
+                placed.add(id(item))
     for round_ in range(max(timing.rounds_app, timing.rounds_nginx)):
-        for row in measured[round_:] + measured[:round_]:  # interleaved
+        for row in order if round_ % 2 == 0 else order[::-1]:
             if round_ >= row.setting(timing, "rounds"):
                 continue
             pids = row.server.workers()
