@@ -7,7 +7,7 @@ yardstick, latency and CPU time as yardstick ÷ page.
 
 - CPU per request (the steady figure): one connection, sequential requests (wrk -t1 -c1), the server's worker
   processes' utime + stime from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 3 s
-  (nginx: 5 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file.
+  (nginx: 4 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file.
 - Throughput and latency: wrk -t2 -c16 --latency --timeout 30s; after a gunicorn row, its queue is drained.
 - Load: wrk at 64 connections for 30 s against gunicorn, through every page at a hundred times the content.
 
@@ -63,10 +63,10 @@ PAGES = [
 class Timing:
     warm_up: int = 1  # seconds, against gunicorn (nginx needs none)
     rounds_app: int = 3  # rounds of CPU per request against gunicorn
-    rounds_nginx: int = 5  # against nginx: more, shorter rounds (tens of thousands of requests a second)
+    rounds_nginx: int = 4  # against nginx: more, shorter rounds (tens of thousands of requests a second)
     cpu_app: int = 3  # a round against gunicorn, seconds
     cpu_nginx: int = 1
-    load_app: int = 4  # the throughput run against gunicorn, seconds
+    load_app: int = 3  # the throughput run against gunicorn, seconds
     load_nginx: int = 2
     connections: int = 16
     stress: int = 30  # the load test (item 8), seconds
@@ -88,7 +88,7 @@ def main():
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, Servers() as servers:
         run(Path(tmp), timing, servers)
-    print(f"make bench took {time.monotonic() - started:.0f} s in all.")
+    print(f"deploy/bench.py took {time.monotonic() - started:.0f} s in all.")
 
 
 def run(tmp, timing, servers):
