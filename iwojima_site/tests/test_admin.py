@@ -1,7 +1,6 @@
 """The admin is the editors' tool: every page opens, and only for the right people."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from characters.models import Character
@@ -59,14 +58,6 @@ def test_the_scene_page_edits_its_people_flashbacks_and_letters(admin_client):
     assert "appearances-TOTAL_FORMS" in html and "flashbacks-TOTAL_FORMS" in html
     assert "Letter_scenes-TOTAL_FORMS" in html
     assert "View on site" in html
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return client
 
 
 def test_an_editor_can_change_a_location(editor):

@@ -2,7 +2,7 @@
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -151,14 +151,6 @@ def test_public_pages_answer_a_nul_byte_with_their_own_form_error(client, url):
 
 def test_a_nul_byte_in_the_path_is_a_bad_request(admin_client):
     assert admin_client.get("/admin/scenes/scene/%00/change/").status_code == 400
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return client
 
 
 def test_editors_work_through_suggestions_but_cannot_add_them_nor_reach_users_or_groups(editor):
