@@ -7,11 +7,15 @@ every reload. Responses that are someone's own (the admin, a signed-in user's pa
 that sets a cookie or says no-store) are marked private and carry no validators. RFC 9110 §8.8 and §13; RFC 9111.
 """
 
+import functools
 import hashlib
+from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -54,15 +58,43 @@ def track(*models):
             )
 
 
-def release():
-    """What identifies this build of the site, so that a deployment changes every ETag too."""
-    return getattr(settings, "RELEASE", "")
+def current_revision_raw():
+    """`current_revision()` in one plain SQL statement, for the 304 path where the ORM's query building costs more
+    than the rest of the request (about 0.25 ms of CPU against a bare "hello" request's 0.07 ms)."""
+    table = connection.ops.quote_name(revision_model()._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")  # noqa: S608 (a quoted model table)
+        row = cursor.fetchone()
+    if row is None:
+        return 0, None
+    number, changed_at = row
+    if isinstance(changed_at, str):  # SQLite hands back the stored text; Django stores UTC
+        changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
+    return number, changed_at
 
 
 def etag_for(request, number):
-    """A strong ETag for the bytes this request gets: the release, the content revision, the path and query."""
-    key = f"{release()}\n{number}\n{request.get_full_path()}"
-    return f'"{hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()}"'
+    """A strong ETag for the bytes this request gets: the release, the content revision, the path and query.
+
+    Keyed with the secret key, so that only ETags the site gave out can ever match (a made-up one cannot turn a
+    page that is never cached, such as the health check, into a 304).
+    """
+    key = f"{settings.RELEASE}\n{number}\n{request.get_full_path()}"
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=12, key=etag_key(settings.SECRET_KEY))
+    return f'"{digest.hexdigest()}"'
+
+
+@functools.cache
+def etag_key(secret):
+    """A 32-byte BLAKE2 key of the site's own, derived from its secret key."""
+    return hashlib.blake2b(secret.encode(), digest_size=32, person=b"iwojima-etag").digest()
+
+
+def admin_prefix():
+    """The admin's path (`/admin/` under the script prefix of this request)."""
+    from django.urls import reverse
+
+    return reverse("admin:index")
 
 
 def is_public(request):
@@ -75,6 +107,40 @@ def is_public(request):
         return False
     match = request.resolver_match
     return not (match is not None and "admin" in match.namespaces)
+
+
+class NotModifiedMiddleware:
+    """Answers a GET or HEAD whose If-None-Match holds the page's current ETag with 304, before the rest of the
+    site's middleware (sessions, authentication, the CSP, the read snapshot) and the URL resolver run.
+
+    A conditional request is what a shared cache sends for every page once its copy is a few seconds old, so this
+    path is the one that scales. It reads the content revision in one statement of its own (a single statement is
+    a consistent read). Everything else, If-Modified-Since alone included, goes on to HttpCachingMiddleware.
+    Place it right after Django's SecurityMiddleware (the HTTPS redirect comes first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if (
+            not if_none_match
+            or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or request.path.startswith(admin_prefix())
+        ):
+            return self.get_response(request)
+        number, changed_at = current_revision_raw()
+        etag = etag_for(request, number)
+        # RFC 9110 §13.1.2: a list of entity tags, compared weakly. "*" (does the page exist at all?) is left to
+        # HttpCachingMiddleware, which knows.
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if etag not in tags:
+            return self.get_response(request)
+        response = HttpResponseNotModified()
+        HttpCachingMiddleware.validate(response, etag, changed_at)
+        return response
 
 
 class HttpCachingMiddleware:
@@ -97,6 +163,8 @@ class HttpCachingMiddleware:
         request.content_validators = (etag, changed_at)
         # Whole seconds, as Last-Modified and If-Modified-Since carry them.
         last_modified = int(changed_at.timestamp()) if changed_at else None
+        if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
+            return None  # "does it exist at all?" is only known once the view has run; answer in full
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             self.validate(not_modified, etag, changed_at)

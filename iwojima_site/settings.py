@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "iwojima_site.caching.NotModifiedMiddleware",  # a revalidation's 304 before everything else
     "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",

@@ -51,6 +51,30 @@ def test_a_conditional_request_is_answered_304_without_rendering(client, django_
         assert response.status_code == 304 and response["ETag"] == etag and not response.content, name
 
 
+def test_the_304_comes_before_sessions_authentication_and_the_url_resolver(client, django_assert_num_queries):
+    url = reverse("scenes:detail", args=[Scene.objects.order_by("number").first().slug])
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=f'"something-else", W/{etag}')
+    assert response.status_code == 304 and response.wsgi_request.resolver_match is None
+    assert "user" not in vars(response.wsgi_request) and "Vary" not in response
+    assert "public" in response["Cache-Control"] and response["Last-Modified"]
+
+
+def test_only_an_etag_the_site_gave_out_is_answered_304(client, admin_client):
+    from iwojima_site.caching import etag_for
+
+    health = reverse("health")
+    request = client.get(health).wsgi_request
+    made_up = f'"{etag_for(request, current_revision()[0]).strip(chr(34))[::-1]}"'
+    assert client.get(health, HTTP_IF_NONE_MATCH=made_up).status_code == 200
+    assert client.get(health, HTTP_IF_NONE_MATCH="*").status_code == 200  # never cached, never 304
+    url = reverse("scenes:list")
+    etag = client.get(url)["ETag"]
+    signed_in = admin_client.get(url, HTTP_IF_NONE_MATCH=etag)  # someone's own page: rendered for them
+    assert signed_in.status_code == 200 and "ETag" not in signed_in
+
+
 def test_if_modified_since_the_last_change_is_answered_304(client):
     url = reverse("scenes:list")
     last_modified = client.get(url)["Last-Modified"]
