@@ -65,27 +65,28 @@ class CharacterQuerySet(SlugQuerySet):
             first_memory=Min("flashbacks__scene__number"),
         ).order_by(FIRST_APPEARANCE, "name")
 
-    def with_seen_scene_count(self):
-        """Annotate `seen_scene_count`: the scenes a person is seen in (on screen, or in a memory shown there)."""
-        appearance = self.model._meta.get_field("appearances").related_model
-        in_memory = self.model.flashbacks.through
-        on_screen = appearance.objects.filter(character=OuterRef("pk"), on_screen=True)
-        # Memories count only in scenes where the person is not also on screen, so no scene counts twice.
-        memory_only = in_memory.objects.filter(character=OuterRef("pk")).exclude(
-            Exists(
-                appearance.objects.filter(
-                    scene=OuterRef("flashback__scene"), character=OuterRef("character"), on_screen=True
-                )
+    def in_order_of_prominence(self):
+        return self.order_by(*IN_ORDER_OF_PROMINENCE)
+
+    def refresh_seen_scene_counts(self):
+        """Recount `seen_scene_count` for these people from their appearances and memories, in one UPDATE."""
+        return self.update(seen_scene_count=seen_scene_count_of(self.model))
+
+
+def seen_scene_count_of(model):
+    """The number of scenes a person (an outer row of `model`, Character or its migration state) is seen in: on
+    screen, or in a memory a scene cuts to; a memory counts only where they are not also on screen."""
+    appearance = model._meta.get_field("appearances").related_model
+    in_memory = model._meta.get_field("flashbacks").through
+    on_screen = appearance.objects.filter(character=OuterRef("pk"), on_screen=True)
+    memory_only = in_memory.objects.filter(character=OuterRef("pk")).exclude(
+        Exists(
+            appearance.objects.filter(
+                scene=OuterRef("flashback__scene"), character=OuterRef("character"), on_screen=True
             )
         )
-        return self.annotate(
-            seen_scene_count=Coalesce(count_of(on_screen, "scene"), 0)
-            + Coalesce(count_of(memory_only, "flashback__scene"), 0),
-            prominence_tier=PROMINENCE_TIER,
-        )
-
-    def in_order_of_prominence(self):
-        return self.with_seen_scene_count().order_by(*IN_ORDER_OF_PROMINENCE)
+    )
+    return Coalesce(count_of(on_screen, "scene"), 0) + Coalesce(count_of(memory_only, "flashback__scene"), 0)
 
 
 def count_of(queryset, field):
@@ -146,6 +147,22 @@ class Character(SluggedRecord):
     credit_order = models.PositiveSmallIntegerField(
         null=True, blank=True, unique=True, help_text="Position in the film's cast list, from 1; empty if uncredited."
     )
+    prominence_tier = models.GeneratedField(
+        expression=PROMINENCE_TIER,
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        serialize=False,  # derived, never in the fixtures
+        help_text="0 principals, 1 other named individuals, 2 unnamed people, 3 groups: the first key of the order "
+        "of prominence.",
+    )
+    seen_scene_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        serialize=False,  # derived, never in the fixtures
+        help_text="The scenes they are seen in (on screen, or in a memory shown there): kept by "
+        "refresh_seen_scene_counts() whenever appearances or memories change, so the order of prominence is a "
+        "plain ORDER BY.",
+    )
     credited_only = models.BooleanField(
         default=False,
         help_text="Credited in the film, but the plot summary's events never show them: listed in the cast, "
@@ -156,6 +173,7 @@ class Character(SluggedRecord):
 
     class Meta:
         ordering = ["name", "slug"]
+        indexes = [models.Index(fields=IN_ORDER_OF_PROMINENCE, name="in_order_of_prominence")]
         constraints = [
             models.CheckConstraint(condition=Q(is_group=False) | Q(principal=False), name="a_principal_is_one_person"),
         ]

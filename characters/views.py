@@ -17,7 +17,7 @@ class CharacterListView(FacetedListView):
 
     def get_queryset(self):
         # The order of prominence by default; the annotations serve the other orders and the cards.
-        return Character.objects.in_order_of_appearance().with_seen_scene_count().order_by(*IN_ORDER_OF_PROMINENCE)
+        return Character.objects.in_order_of_appearance().order_by(*IN_ORDER_OF_PROMINENCE)
 
 
 class CharacterDetailView(FormerSlugRedirectMixin, DetailView):

@@ -272,15 +272,19 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def facets(self):
         """The form's controls in declaration order, with options and counts; a long facet shortened."""
-        result = [self.facet(name) for name in self.filters]
+        result = [
+            self.facet(name, shown=self.SHOWN_CHOICES if name in self.long_facets else None) for name in self.filters
+        ]
         for facet, following in zip(result, [*result[1:], None], strict=True):
             facet.skip_to = following.id if following else "filters-submit"
             if facet.name in self.long_facets:
                 facet.shorten(self.SHOWN_CHOICES)
         return result
 
-    def facet(self, name):
-        """One control of the form with every option (Facet; KeyError for a name the FilterSet lacks)."""
+    def facet(self, name, shown=None):
+        """One control of the form with every option (Facet; KeyError for a name the FilterSet lacks). With
+        `shown`, a filter that counts its own choices may list only the first `shown` (and the chosen ones),
+        keeping `total` true."""
         filter_, bound = self.filters[name], self.form[name]
         if isinstance(filter_, TextFilter):
             return Facet(name, filter_.label, "text", bound)
@@ -291,16 +295,17 @@ class FacetedFilterSet(django_filters.FilterSet):
             current = self.cleaned().get(name) or filter_.default
             options = [Option(value, label, None, value == current) for value, label in filter_.extra["choices"]]
             return Facet(name, filter_.label, "select", bound, options, empty_label="")
-        facet = self.choice_facet(name, filter_, bound)
-        facet.total = len(facet.options)
+        facet = self.choice_facet(name, filter_, bound, shown)
+        facet.total = max(facet.total, len(facet.options))
         facet.noun = self.long_facets.get(name, facet.noun)
         return facet
 
-    def choice_facet(self, name, filter_, bound):
+    def choice_facet(self, name, filter_, bound, shown=None):
         selected = {getattr(item, "slug", item) for item in self.chosen(name)}
+        total = 0
         if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
             if hasattr(filter_, "facet_counts"):  # its own counts, already in the filter's order
-                counts = filter_.facet_counts(self.queryset_without(None))
+                counts, total = filter_.facet_counts(self.queryset_without(None), shown, selected)
                 order = list(counts)
             else:
                 counts = self.count_by(name)
@@ -327,7 +332,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         options = [option for option in options if option.count or option.selected]
         kind = "checkboxes" if isinstance(filter_, AllOfFilter) else "select"
         empty_label = filter_.extra.get("empty_label") or "Any"
-        return Facet(name, filter_.label, kind, bound, options, empty_label=empty_label)
+        total += sum(1 for option in options if not option.count)  # chosen, though they give nothing
+        return Facet(name, filter_.label, kind, bound, options, empty_label=empty_label, total=total)
 
     def flag_count(self, name):
         condition = self.filters[name].condition

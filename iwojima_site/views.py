@@ -105,9 +105,7 @@ class ResultKind:
 
 # People first: a query that names someone is about them, and their scenes come next.
 SEARCH_KINDS = [
-    ResultKind(
-        "People", "person", "people", Character.objects.with_seen_scene_count, IN_ORDER_OF_PROMINENCE, "characters:list"
-    ),
+    ResultKind("People", "person", "people", Character.objects.all, IN_ORDER_OF_PROMINENCE, "characters:list"),
     ResultKind(
         "Scenes", "scene", "scenes", lambda: Scene.objects.select_related("location"), ["number"], "scenes:list"
     ),

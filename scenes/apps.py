@@ -7,8 +7,9 @@ class ScenesConfig(AppConfig):
 
     def ready(self):
         from iwojima_site import caching
-        from scenes import search
+        from scenes import prominence, search
         from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
         search.register()
         caching.track(Location, Scene, Appearance, Flashback, Letter)
+        prominence.connect(Appearance, Flashback)

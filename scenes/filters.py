@@ -23,11 +23,27 @@ class PeopleInSceneFilter(AllOfFilter):
     def filter(self, qs, value):
         return qs.with_everyone(value, self.presence()) if value else qs
 
-    def facet_counts(self, scenes):
-        """{slug: (name, number of these scenes the person is present in)}, in the order of prominence."""
-        counts = scenes.presence_counts(self.presence())
-        rows = self.queryset.filter(pk__in=list(counts)).values_list("pk", "slug", "name")
-        return {slug: (name, counts[pk]) for pk, slug, name in rows}
+    def facet_counts(self, scenes, limit=None, chosen=()):
+        """({slug: (name, number of these scenes the person is present in)}, how many people are present): the
+        people in the order of prominence, only the first `limit` of them (and the `chosen` slugs) if given."""
+        presence = self.presence()
+        if not scenes.query.has_filters() and presence != Presence.ANY:
+            # Every scene, counted as seen: what each person's stored count already says.
+            people = self.queryset.filter(seen_scene_count__gt=0)
+            counts = None
+        else:
+            counts = scenes.presence_counts(presence)
+            people = self.queryset.filter(pk__in=scenes.people_present(presence))
+        rows = list(people.values_list("pk", "slug", "name", "seen_scene_count")[:limit])
+        # How many there are: counted only when the limit may have cut some (an index walk gives the first ones).
+        if counts is not None:
+            total = len(counts)
+        else:
+            total = people.count() if limit is not None and len(rows) == limit else len(rows)
+        missing = set(chosen) - {row[1] for row in rows}
+        if limit is not None and missing:  # someone chosen further down the order
+            rows += people.filter(slug__in=missing).values_list("pk", "slug", "name", "seen_scene_count")
+        return {slug: (name, seen if counts is None else counts[pk]) for pk, slug, name, seen in rows}, total
 
 
 class SceneFilter(FacetedFilterSet):

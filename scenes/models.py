@@ -1,10 +1,11 @@
-from collections import Counter
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -74,28 +75,78 @@ class SceneQuerySet(SlugQuerySet):
     def with_everyone(self, people, presence=None):
         """The scenes in which every one of `people` is present, as `presence` says (default: seen).
 
-        One subquery whatever the number of people: a scene qualifies when none of them is missing from it.
+        One subquery whatever the number of people, driven by their own appearances and memories (an index
+        lookup each): the scenes where all of them make a (scene, person) pair.
         """
         ids = [person.pk for person in people]
         if not ids:
             return self
-        scene = OuterRef(OuterRef("pk"))
-        missing = Character.objects.filter(pk__in=ids).exclude(present_in(scene, OuterRef("pk"), presence))
-        return self.exclude(Exists(missing))
+        pairs = presence_pairs(presence, people=ids)
+        return self.filter(pk__in=grouped_pairs(pairs, "scene_id", self.db, having_count=len(ids)))
+
+    def with_counts(self):
+        """Annotate `letter_count` and `flashback_count`, each a subquery the database runs only for the rows it
+        returns (a join and GROUP BY would count every scene before a page of them is cut)."""
+        return self.annotate(
+            letter_count=count_rows(Letter.scenes.through.objects, "scene"),
+            flashback_count=count_rows(Flashback.objects, "scene"),
+        )
+
+    def people_present(self, presence=None):
+        """A subquery of the pks of the people present in these scenes, as `presence` says (for `pk__in`)."""
+        try:
+            return grouped_pairs(presence_pairs(presence, scenes=self.values("pk")), "character_id", self.db)
+        except EmptyResultSet:  # no scenes at all (e.g. `.none()`)
+            return Character.objects.none().values("pk")
 
     def presence_counts(self, presence=None):
-        """{character pk: number of these scenes each person is present in, as `presence` says}."""
-        appearances = Appearance.objects.filter(scene__in=self.values("pk"))
-        if presence != Presence.ANY:
-            appearances = appearances.filter(on_screen=True)
-        memories = Flashback.characters.through.objects.filter(flashback__scene__in=self.values("pk"))
-        # UNION (not UNION ALL) keeps each (scene, person) pair once: on screen and in a memory is one scene.
-        pairs = (
-            appearances.order_by()
-            .values_list("scene_id", "character_id")
-            .union(memories.order_by().values_list("flashback__scene_id", "character_id"))
-        )
-        return Counter(character for _scene, character in pairs)
+        """{character pk: number of these scenes each person is present in, as `presence` says}, counted by the
+        database (one query, one row per person)."""
+        try:
+            pairs = presence_pairs(presence, scenes=self.values("pk"))
+            sql, params = grouped_pairs(pairs, "character_id", self.db, counted=True)
+        except EmptyResultSet:
+            return {}
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
+
+
+def presence_pairs(presence, *, scenes=None, people=None):
+    """The (scene_id, character_id) pairs of people present in scenes as `presence` says, each once: on screen
+    (or, with Presence.ANY, in any way) or in a memory the scene cuts to. `scenes` (a subquery of scene pks) and
+    `people` (character pks) narrow them. A UNION QuerySet of two-column rows."""
+    appearances = Appearance.objects.order_by()
+    memories = Flashback.characters.through.objects.order_by()
+    if presence != Presence.ANY:
+        appearances = appearances.filter(on_screen=True)
+    if scenes is not None:
+        appearances, memories = appearances.filter(scene__in=scenes), memories.filter(flashback__scene__in=scenes)
+    if people is not None:
+        appearances, memories = appearances.filter(character__in=people), memories.filter(character__in=people)
+    # UNION (not UNION ALL) keeps each pair once: on screen and in a memory is one scene.
+    return appearances.values_list("scene_id", "character_id").union(
+        memories.values_list("flashback__scene_id", "character_id")
+    )
+
+
+def grouped_pairs(pairs, column, using, counted=False, having_count=None):
+    """The distinct `column` ("scene_id" or "character_id") of `pairs`, as a RawSQL subquery for `pk__in`; with
+    `counted`, (sql, params) selecting (value, number of pairs); with `having_count`, only the values that have
+    that many pairs. The ORM cannot group the rows of a UNION, so its SQL is wrapped here."""
+    sql, params = pairs.query.get_compiler(using).as_sql()
+    select = f"{column}, COUNT(*)" if counted else column
+    having, having_params = ("HAVING COUNT(*) = %s", (having_count,)) if having_count else ("", ())
+    query = f"SELECT {select} FROM ({sql}) pairs GROUP BY {column} {having}"  # noqa: S608 (the ORM's own SQL)
+    if counted:
+        return query, (*params, *having_params)
+    return RawSQL(query, (*params, *having_params))
+
+
+def count_rows(queryset, field):
+    """A subquery counting the rows of `queryset` whose `field` is the outer row (0 when none)."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class Scene(SluggedRecord):
@@ -121,6 +172,8 @@ class Scene(SluggedRecord):
 
     class Meta:
         ordering = ["number"]
+        # Covers the place, period and part facets' one grouped count, so it reads no scene rows (long summaries).
+        indexes = [models.Index(fields=["location", "period", "part"], name="scene_facets")]
         constraints = [
             models.CheckConstraint(condition=models.Q(number__gte=1), name="scene_number_positive"),
         ]

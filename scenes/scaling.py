@@ -1,7 +1,7 @@
 """More of the film: renamed copies of all the content, for query-count tests and benchmarks at scale."""
 
 from characters.models import Character
-from iwojima_site import search
+from iwojima_site import caching, search
 from scenes.models import Appearance, Flashback, Letter, Scene
 
 # The foreign keys a copy points at its own copied objects; the rest (locations) stay shared.
@@ -20,6 +20,7 @@ def multiply_content(copies):
     search like the rest (in bulk, once, at the end)."""
     with search.deferred():
         _multiply(copies)
+    caching.bump_revision()  # bulk_create sends no signal
 
 
 def _multiply(copies):

@@ -22,11 +22,7 @@ class SceneListView(FacetedListView):
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
     def get_queryset(self):
-        return (
-            Scene.objects.with_people()
-            .annotate(letter_count=Count("letters", distinct=True), flashback_count=Count("flashbacks", distinct=True))
-            .in_screen_order()
-        )
+        return Scene.objects.with_people().with_counts().in_screen_order()
 
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.
@@ -208,7 +204,7 @@ class TimelineView(TemplateView):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""
         people = list(
             Character.objects.filter(pk__in=present)
-            .only("slug", "name", "rank", "principal", "is_group", "is_named", "fate", "fate_scene")
+            .only("slug", "name", "rank", "principal", "is_group", "is_named", "fate", "fate_scene", "seen_scene_count")
             .in_order_of_prominence()
         )
         wanted = [
