@@ -19,7 +19,7 @@ SVG user units.
 from dataclasses import dataclass
 
 # Geometry, in SVG user units.
-STEP = 22  # from one shown item to the next
+STEP = 20  # from one shown item to the next
 LEFT = 12  # before the first item
 RIGHT = 12
 TOP = 26  # room above the bands for the scene numbers
