@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import BooleanField, Count, Prefetch, Q, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from characters.models import Character
 from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
-from scenes.charts import SceneIn, layout
+from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import Appearance, Flashback, Letter, Location, Part, Period, Scene
 from scenes.storycurve import Item, story_layout
@@ -267,6 +267,8 @@ def scene_content(scenes):
 # The lines' colours: the Okabe–Ito palette, which stays distinct in the common colour-vision deficiencies. The
 # stylesheet gives each class its colour in light and dark mode.
 PALETTE_SIZE = 7
+# The home page's small chart draws at most this many principals.
+SMALL_CHART_LINES = 12
 
 
 def timeline_drawing(chart, scenes, people, highlight):
@@ -322,6 +324,70 @@ def timeline_drawing(chart, scenes, people, highlight):
         "width": chart.width,
         "height": chart.height,
         "dimmed": bool(highlight),
+    }
+
+
+def small_chart(scenes, principals):
+    """The home page's small narrative chart: the principals' lines across `scenes`, in one query.
+
+    `scenes` are Scenes in screen order (already loaded by the caller, e.g. the home page's index); `principals`
+    are the principals already loaded in the order of prominence, which orders the lines (any other principal in
+    these scenes follows, by first appearance). Returns {"lines": [{"slug", "name", "colour", "paths": {state: d}}],
+    "fates": [{"x", "y"}], "view_box", "first", "last"}: each line's pieces joined into one path
+    per state, so the drawing stays a few kilobytes at any size; None when no principal is in these scenes."""
+    ids = [scene.pk for scene in scenes]
+    columns = ("scene_id", "character_id", "character__slug", "character__name", "character__fate_scene_id")
+    appearances = (
+        Appearance.objects.filter(scene__in=ids, character__principal=True)
+        .filter(Q(on_screen=True) | Q(voice_over=True))
+        .order_by()  # a part of a UNION may have no ORDER BY
+        .values_list(*columns, "on_screen")
+    )
+    memories = (
+        Flashback.characters.through.objects.filter(flashback__scene__in=ids, character__principal=True)
+        .annotate(on_screen=Value(True, output_field=BooleanField()))
+        .order_by()
+        .values_list("flashback__scene_id", *columns[1:], "on_screen")
+    )
+    seen, heard, people = defaultdict(set), defaultdict(set), {}
+    # Seen (on screen or in a memory) or else heard: the rows that are neither were filtered out above.
+    for scene, person, slug, name, fate_scene, on_screen in appearances.union(memories, all=True):
+        people[person] = (slug, name, fate_scene)
+        (seen if on_screen else heard)[scene].add(person)
+    if not people:
+        return None
+    order = {person.pk: n for n, person in enumerate(principals)}
+    first = {pk: min(n for n, scene in enumerate(ids) if pk in seen[scene] | heard[scene]) for pk in people}
+    charted = sorted(people, key=lambda pk: (order.get(pk, len(order)), first[pk], people[pk][0]))
+    charted = charted[:SMALL_CHART_LINES]
+    chart = layout(
+        [SceneIn(pk, frozenset(seen[pk]), frozenset(heard[pk] - seen[pk])) for pk in ids],
+        charted,
+        {pk: people[pk][2] for pk in charted if people[pk][2]},
+    )
+    lines = []
+    for n, line in enumerate(chart.lines):
+        paths = defaultdict(list)
+        for segment in line.segments:
+            paths[segment.state].append(segment.d)
+        slug, name, _fate = people[line.person]
+        lines.append(
+            {
+                "slug": slug,
+                "name": name,
+                "colour": n % PALETTE_SIZE,
+                "paths": {k: " ".join(v) for k, v in paths.items()},
+            }
+        )
+    fates = [{"x": mark.x, "y": mark.y} for mark in chart.marks if mark.kind == "fate"]
+    # No names or letters are drawn here, so the view box leaves out the room the full chart keeps for them.
+    left, top = chart.columns[0].x - COLUMN_WIDTH / 2, TOP - 12
+    return {
+        "lines": lines,
+        "fates": fates,
+        "view_box": f"{left:g} {top:g} {chart.width - COLUMN_WIDTH - left:g} {chart.height - top:g}",
+        "first": scenes[0],
+        "last": scenes[-1],
     }
 
 
