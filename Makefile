@@ -72,9 +72,10 @@ test-collations: install-dev
 	PG_COLLATION=glibc:en_US.UTF-8 .ci/with-postgres $(PY) -m pytest scenes/tests/test_sync.py -k "export or order"
 	PG_COLLATION=icu:en-US .ci/with-postgres $(PY) -m pytest scenes/tests/test_sync.py -k "export or order"
 
-# Every kind of page at 1280 and 360 px wide, light and dark, into screenshots/ for a person to look at.
+# Every kind of page at 1280 and 360 px wide, light and dark, into screenshots/ for a person to look at;
+# PAGES="home story-chart" takes only those (the names in iwojima_site/pages.py).
 screenshots: install-dev browser
-	$(PY) -m pytest -m screenshots iwojima_site/tests/browser/test_screenshots.py
+	SCREENSHOT_PAGES="$(PAGES)" $(PY) -m pytest -m screenshots iwojima_site/tests/browser/test_screenshots.py
 
 # The site served as in production and measured over HTTP (deploy/bench.py): the content at once and a hundred times
 # (copied in bulk), gunicorn with a worker per core and deploy/'s nginx cache in front, all on 127.0.0.1, driven by

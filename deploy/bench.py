@@ -56,6 +56,9 @@ PAGES = [
     ("scenes, 2 people", "/scenes/?character=saigo&character=kuribayashi"),
     ("/scenes/", "/scenes/"),
     ("search", "/search/?q=Kuribayashi"),
+    # The charts: at ×100 each shows one part (the narrative chart) or page of 60 scenes (the story chart).
+    ("narrative chart", "timeline"),
+    ("story chart", "story-chart"),
 ]
 
 
@@ -687,7 +690,7 @@ def fmt(value, pattern):
 def print_stress(result, timing):
     print(
         f"\nLoad (item 8): wrk -t2 -c{timing.stress_connections} -d{timing.stress}s against gunicorn ({CORES} workers),"
-        f" the six pages at ×100 in turn: {result['requests']:,} requests, {result['rps']:.0f} req/s, p50 "
+        f" the {len(PAGES)} pages at ×100 in turn: {result['requests']:,} requests, {result['rps']:.0f} req/s, p50 "
         f"{result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms; {result['errors']} socket errors, "
         f"{result['non2xx']} non-2xx/3xx responses."
     )

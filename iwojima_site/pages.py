@@ -49,6 +49,7 @@ def site_pages():
         ("place-list", reverse("scenes:place_list")),
         ("timeline", reverse("scenes:timeline")),
         ("timeline-everyone-highlighted", filtered("scenes:timeline", everyone=1, highlight=person.slug)),
+        ("story-chart", reverse("scenes:story_chart")),
         ("place", scene.location.get_absolute_url()),
         ("cast", reverse("cast")),
         ("source", reverse("source")),

@@ -20,6 +20,7 @@ from iwojima_site.film import FILM_FACTS
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.source import contributor_credit, plot_paragraphs
 from scenes.models import Flashback, Letter, Location, Part, Scene
+from scenes.views import small_chart
 
 # How many results of each kind the search page lists before linking to the full filtered list.
 SEARCH_RESULTS_SHOWN = 20
@@ -60,15 +61,17 @@ def film_parts():
 
 def home(request):
     parts = film_parts()
+    principals = list(Character.objects.filter(principal=True).in_order_of_prominence()[:PRINCIPALS_ON_HOME])
+    # The small narrative chart: the same scenes as the index, the principals' lines (one query more).
+    small = small_chart([scene for part in parts for scene in part["scenes"]], principals)
     return render(
         request,
         "home.html",
         {
             "parts": parts,
             "scenes_on_home": SCENES_ON_HOME,
-            "principal_characters": Character.objects.filter(principal=True).in_order_of_prominence()[
-                :PRINCIPALS_ON_HOME
-            ],
+            "principal_characters": principals,
+            "small_chart": small,
             "counts": {
                 "scenes": Scene.objects.count(),
                 "people": Character.objects.filter(is_group=False).count(),

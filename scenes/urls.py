@@ -14,5 +14,6 @@ urlpatterns = [
     path("flashbacks/<slug:slug>/", views.FlashbackDetailView.as_view(), name="flashback_detail"),
     path("places/", views.PlaceListView.as_view(), name="place_list"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("timeline/story/", views.StoryChartView.as_view(), name="story_chart"),
     path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place_detail"),
 ]

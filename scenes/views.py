@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import BooleanField, Count, Prefetch, Q, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
@@ -8,9 +8,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 from characters.models import Character
 from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
-from scenes.charts import SceneIn, layout
+from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Appearance, Flashback, Letter, Location, Part, Scene
+from scenes.models import Appearance, Flashback, Letter, Location, Part, Period, Scene
+from scenes.storycurve import Item, story_layout
 
 
 class SceneListView(FacetedListView):
@@ -116,7 +117,35 @@ class PlaceDetailView(FormerSlugRedirectMixin, DetailView):
     extra_context = {"section": "places"}
 
 
-class TimelineView(TemplateView):
+class ScenePagesMixin:
+    """A chart of at most MAX_SCENES scenes a page: the page (from 1) in the address as `page`."""
+
+    MAX_SCENES = 60
+
+    def page_of(self, size):
+        """(page, pages) for `size` scenes: the address's page, kept within 1..pages."""
+        pages = max(1, -(-size // self.MAX_SCENES))
+        page = self.request.GET.get("page", "")
+        return (min(int(page), pages) if page.isdigit() and int(page) > 0 else 1), pages
+
+    def page_url(self, page):
+        """This chart's address on another page of scenes (page 1 is the address without `page`)."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        if page > 1:
+            query["page"] = page
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+
+    def page_links(self, page, pages):
+        return {
+            "page": page,
+            "pages": pages,
+            "previous_url": self.page_url(page - 1) if page > 1 else None,
+            "next_url": self.page_url(page + 1) if page < pages else None,
+        }
+
+
+class TimelineView(ScenePagesMixin, TemplateView):
     """The narrative chart (xkcd 657): a line per person across the scenes, in a fixed number of queries.
 
     The address holds the whole state: `part` (one of the film's parts; by default the whole film when it has
@@ -127,7 +156,6 @@ class TimelineView(TemplateView):
 
     template_name = "scenes/timeline.html"
     extra_context = {"section": "timeline"}
-    MAX_SCENES = 60
     MAX_LINES = 40
     MIN_SEEN = 3
 
@@ -143,9 +171,7 @@ class TimelineView(TemplateView):
         highlight = list(dict.fromkeys(query.getlist("highlight")))
         # A part longer than MAX_SCENES is shown a page of scenes at a time (`page`, from 1).
         part_size = part_sizes.get(part, film_size)
-        pages = max(1, -(-part_size // self.MAX_SCENES))
-        page = query.get("page", "")
-        page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+        page, pages = self.page_of(part_size)
         start = (page - 1) * self.MAX_SCENES
         scenes = Scene.objects.only("number", "slug", "title").order_by("number")
         scenes = list((scenes.filter(part=part) if part else scenes)[start : start + self.MAX_SCENES])
@@ -183,22 +209,11 @@ class TimelineView(TemplateView):
             part_label=dict(Part.choices).get(part, "The whole film"),
             film_size=film_size,
             part_size=part_size,
-            page=page,
-            pages=pages,
-            previous_url=self.page_url(page - 1) if page > 1 else None,
-            next_url=self.page_url(page + 1) if page < pages else None,
+            **self.page_links(page, pages),
             everyone=everyone,
             highlight=[slug for slug in highlight if any(p.slug == slug for p in people)],
             **kwargs,
         )
-
-    def page_url(self, page):
-        """This chart's address on another page of scenes (page 1 is the address without `page`)."""
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        if page > 1:
-            query["page"] = page
-        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
 
     def charted_people(self, present, everyone, highlight):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""
@@ -248,6 +263,8 @@ def scene_content(scenes):
 # The lines' colours: the Okabe–Ito palette, which stays distinct in the common colour-vision deficiencies. The
 # stylesheet gives each class its colour in light and dark mode.
 PALETTE_SIZE = 7
+# The home page's small chart draws at most this many principals.
+SMALL_CHART_LINES = 12
 
 
 def timeline_drawing(chart, scenes, people, highlight):
@@ -306,6 +323,70 @@ def timeline_drawing(chart, scenes, people, highlight):
     }
 
 
+def small_chart(scenes, principals):
+    """The home page's small narrative chart: the principals' lines across `scenes`, in one query.
+
+    `scenes` are Scenes in screen order (already loaded by the caller, e.g. the home page's index); `principals`
+    are the principals already loaded in the order of prominence, which orders the lines (any other principal in
+    these scenes follows, by first appearance). Returns {"lines": [{"slug", "name", "colour", "paths": {state: d}}],
+    "fates": [{"x", "y"}], "view_box", "first", "last"}: each line's pieces joined into one path
+    per state, so the drawing stays a few kilobytes at any size; None when no principal is in these scenes."""
+    ids = [scene.pk for scene in scenes]
+    columns = ("scene_id", "character_id", "character__slug", "character__name", "character__fate_scene_id")
+    appearances = (
+        Appearance.objects.filter(scene__in=ids, character__principal=True)
+        .filter(Q(on_screen=True) | Q(voice_over=True))
+        .order_by()  # a part of a UNION may have no ORDER BY
+        .values_list(*columns, "on_screen")
+    )
+    memories = (
+        Flashback.characters.through.objects.filter(flashback__scene__in=ids, character__principal=True)
+        .annotate(on_screen=Value(True, output_field=BooleanField()))
+        .order_by()
+        .values_list("flashback__scene_id", *columns[1:], "on_screen")
+    )
+    seen, heard, people = defaultdict(set), defaultdict(set), {}
+    # Seen (on screen or in a memory) or else heard: the rows that are neither were filtered out above.
+    for scene, person, slug, name, fate_scene, on_screen in appearances.union(memories, all=True):
+        people[person] = (slug, name, fate_scene)
+        (seen if on_screen else heard)[scene].add(person)
+    if not people:
+        return None
+    order = {person.pk: n for n, person in enumerate(principals)}
+    first = {pk: min(n for n, scene in enumerate(ids) if pk in seen[scene] | heard[scene]) for pk in people}
+    charted = sorted(people, key=lambda pk: (order.get(pk, len(order)), first[pk], people[pk][0]))
+    charted = charted[:SMALL_CHART_LINES]
+    chart = layout(
+        [SceneIn(pk, frozenset(seen[pk]), frozenset(heard[pk] - seen[pk])) for pk in ids],
+        charted,
+        {pk: people[pk][2] for pk in charted if people[pk][2]},
+    )
+    lines = []
+    for n, line in enumerate(chart.lines):
+        paths = defaultdict(list)
+        for segment in line.segments:
+            paths[segment.state].append(segment.d)
+        slug, name, _fate = people[line.person]
+        lines.append(
+            {
+                "slug": slug,
+                "name": name,
+                "colour": n % PALETTE_SIZE,
+                "paths": {k: " ".join(v) for k, v in paths.items()},
+            }
+        )
+    fates = [{"x": mark.x, "y": mark.y} for mark in chart.marks if mark.kind == "fate"]
+    # No names or letters are drawn here, so the view box leaves out the room the full chart keeps for them.
+    left, top = chart.columns[0].x - COLUMN_WIDTH / 2, TOP - 12
+    return {
+        "lines": lines,
+        "fates": fates,
+        "view_box": f"{left:g} {top:g} {chart.width - COLUMN_WIDTH - left:g} {chart.height - top:g}",
+        "first": scenes[0],
+        "last": scenes[-1],
+    }
+
+
 def timeline_rows(chart, scenes, people, seen):
     """The chart's facts as table rows: [{person, seen (count), first, last, fate}] in the order of prominence."""
     charted = {line.person for line in chart.lines}
@@ -325,3 +406,95 @@ def timeline_rows(chart, scenes, people, seen):
             }
         )
     return rows
+
+
+# Story time in coarse bands, earliest first: what the memories reach back to, then the film's periods. The
+# sources date nothing finer (the battle's first day is in the film's facts), so each band is one level.
+EARLIER = "earlier"
+STORY_BANDS = [EARLIER, Period.BEFORE_INVASION, Period.BATTLE, Period.PRESENT_DAY]
+STORY_BAND_LABELS = {
+    EARLIER: "Earlier years, which the memories reach",
+    Period.BEFORE_INVASION: "1944, before the invasion",
+    Period.BATTLE: "The battle, from 19 February 1945",
+    Period.PRESENT_DAY: "The present day: the excavation",
+}
+
+
+class StoryChartView(ScenePagesMixin, TemplateView):
+    """Screen order against story order (Story Curves): each scene, and each memory it cuts to, in the order shown
+    across, at its band of story time down, in three queries at any size.
+
+    A scene's band is its `period`; a memory's is "earlier years", since every memory goes back before the story
+    on the island. The plot summary does not tell when the memories happened relative to one another, so they
+    share one level in the order shown, marked "order not told". At most MAX_SCENES scenes (and their memories)
+    are drawn, a page at a time (`page` in the address), so the page stays bounded at any size of content."""
+
+    template_name = "scenes/story_chart.html"
+    extra_context = {"section": "timeline"}
+
+    def get_context_data(self, **kwargs):
+        film_size = Scene.objects.count()
+        page, pages = self.page_of(film_size)
+        start = (page - 1) * self.MAX_SCENES
+        scenes = list(
+            Scene.objects.only("number", "slug", "title", "period").order_by("number")[start : start + self.MAX_SCENES]
+        )
+        memories = defaultdict(list)
+        for memory in (
+            Flashback.objects.filter(scene__in=[scene.pk for scene in scenes])
+            .select_related("rememberer")
+            .only("slug", "title", "when", "scene", "rememberer__slug", "rememberer__name")
+            .order_by("slug")
+        ):
+            memories[memory.scene_id].append(memory)
+        items = []
+        for scene in scenes:
+            items.append(Item(scene, scene.period))
+            items += [Item(memory, EARLIER, "memory", order_told=False) for memory in memories[scene.pk]]
+        chart = story_layout(items, STORY_BANDS)
+        drawing = story_drawing(chart)
+        return super().get_context_data(
+            chart=drawing,
+            film_size=film_size,
+            first=scenes[0] if scenes else None,
+            last=scenes[-1] if scenes else None,
+            memory_count=sum(map(len, memories.values())),
+            **self.page_links(page, pages),
+            **kwargs,
+        )
+
+
+def story_drawing(chart):
+    """What the story chart's template draws, and its table: the layout with titles, addresses and labels.
+
+    `chart` is a StoryLayout whose item keys are Scenes (kind "scene") and Flashbacks with their rememberer
+    (kind "memory"). Returns {"bands", "scenes", "memories", "segments", "rows", "width", "height"}."""
+    bands = [{"box": box, "label": STORY_BAND_LABELS[box.key], "earlier": box.key == EARLIER} for box in chart.bands]
+    scenes, memories, rows = [], [], []
+    jump_words = {"back": "jumps back in time", "forward": "jumps forward in time", "": ""}
+    scene = None
+    for point in chart.points:
+        band = STORY_BAND_LABELS[point.band]
+        if point.kind == "scene":
+            scene = point.key
+            label = f"Scene {scene.number}: {scene.title}. {band}"
+            scenes.append({"point": point, "scene": scene, "label": label})
+            rows.append({"scene": scene, "memory": None, "band": band, "jump": jump_words[point.jump]})
+        else:
+            memory = point.key
+            label = (
+                f"{memory.rememberer.name}’s memory in scene {scene.number}: {memory.title}. {band}, "
+                f"{memory.when}; order not told"
+            )
+            memories.append({"point": point, "memory": memory, "label": label})
+            rows.append({"scene": scene, "memory": memory, "band": band, "jump": jump_words[point.jump]})
+    segments = [{"d": segment.d, "jump": segment.jump} for segment in chart.segments]
+    return {
+        "bands": bands,
+        "scenes": scenes,
+        "memories": memories,
+        "segments": segments,
+        "rows": rows,
+        "width": chart.width,
+        "height": chart.height,
+    }

@@ -208,6 +208,7 @@ def test_on_a_phone_the_lists_fit_and_the_filters_work(page, content):
     page.set_viewport_size(PHONE)
     page.goto("/")
     main_nav(page).get_by_role("link", name="Scenes").click()
+    expect(heading(page)).to_have_text("Scenes")  # the list has loaded: measure it, not the page being left
     assert_fits(page)
     everything = result_count(page)
 
@@ -416,3 +417,31 @@ def test_record_pages_use_the_width_of_a_laptop_screen(page, content):
         assert facts["x"] > text["x"] + text["width"], f"{name}: the facts are not beside the text"
         assert facts["x"] + facts["width"] > main["x"] + 0.9 * main["width"], f"{name} leaves the right empty"
         assert text["width"] <= 46 * 16 + 1, f"{name}: lines too long to read"
+
+
+def test_from_the_home_pages_small_chart_along_shimizus_line_to_his_end_and_his_companions(page, content):
+    """Issue 12's acceptance: a new user opens the full chart from the home page's small one, follows Shimizu's
+    line to the scene where it ends, and from his page sees with whom he shares most scenes."""
+    shimizu = Character.objects.get(slug="shimizu")
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("narrative chart of the principals")).click()
+    expect(heading(page)).to_have_text("Who is with whom: the narrative chart")
+
+    # His line runs to the cross of his fate (and a scene further, where his body is seen): the scene column
+    # level with that cross is where his story ends.
+    line = page.locator('a.chart__line[data-person="shimizu"]')
+    expect(line.locator("title")).to_have_text(re.compile(r"^Shimizu: scenes \d+ to \d+$"))
+    fate = page.locator("a.chart__mark--fate").filter(has_text="Shimizu’s fate")
+    expect(fate).to_have_count(1)
+    end = fate.evaluate("a => a.transform.baseVal.consolidate().matrix.e")
+    columns = page.locator("a.chart__column")
+    xs = columns.evaluate_all("links => links.map(a => Number(a.querySelector('line').getAttribute('x1')))")
+    column = columns.nth(min(range(len(xs)), key=lambda n: abs(xs[n] - end)))
+    column.locator("text").click()
+    expect(heading(page)).to_have_text(shimizu.fate_scene.title)
+    assert page.url.endswith(shimizu.fate_scene.get_absolute_url())
+
+    page.get_by_role("region", name="People in this scene").get_by_role("link", name="Shimizu", exact=True).click()
+    companions = page.get_by_role("region", name="Shares most scenes with").get_by_role("listitem")
+    expect(companions.first).to_contain_text("Saigo")
+    expect(companions.first).to_contain_text(re.compile(r"seen together in \d+ scenes"))
