@@ -87,6 +87,15 @@ class CharacterQuerySet(SlugQuerySet):
     def in_order_of_prominence(self):
         return self.with_seen_scene_count().order_by(*IN_ORDER_OF_PROMINENCE)
 
+    def listed(self):
+        """The people as their list shows them (the page and the API): in the order of prominence, with the
+        annotations the other orders and the cards read."""
+        return self.in_order_of_appearance().with_seen_scene_count().order_by(*IN_ORDER_OF_PROMINENCE)
+
+    def credited(self):
+        """The film's credited cast, in credit order."""
+        return self.filter(credit_order__isnull=False).order_by("credit_order")
+
 
 def count_of(queryset, field):
     """A subquery counting the distinct values of `field` in a queryset correlated with its outer row."""

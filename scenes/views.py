@@ -22,11 +22,7 @@ class SceneListView(FacetedListView):
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
     def get_queryset(self):
-        return (
-            Scene.objects.with_people()
-            .annotate(letter_count=Count("letters", distinct=True), flashback_count=Count("flashbacks", distinct=True))
-            .in_screen_order()
-        )
+        return Scene.objects.listed()
 
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.
@@ -66,7 +62,7 @@ class LetterListView(FacetedListView):
     noun, noun_plural = "letter", "letters"
 
     def get_queryset(self):
-        return Letter.objects.in_screen_order().select_related("writer", "recipient").prefetch_related("scenes")
+        return Letter.objects.listed()
 
 
 class LetterDetailView(FormerSlugRedirectMixin, DetailView):
@@ -85,11 +81,7 @@ class FlashbackListView(FacetedListView):
     noun, noun_plural = "flashback", "flashbacks"
 
     def get_queryset(self):
-        return (
-            Flashback.objects.in_screen_order()
-            .select_related("scene", "rememberer", "location")
-            .prefetch_related("characters")
-        )
+        return Flashback.objects.listed()
 
 
 class FlashbackDetailView(FormerSlugRedirectMixin, DetailView):
@@ -102,9 +94,7 @@ class PlaceListView(ListView):
     """Every place, by region, with how many scenes happen there and how many memories go back to it."""
 
     template_name = "scenes/place_list.html"
-    queryset = Location.objects.annotate(
-        scene_count=Count("scenes", distinct=True), flashback_count=Count("flashbacks", distinct=True)
-    ).order_by("region", "name", "slug")
+    queryset = Location.objects.listed()
     extra_context = {"section": "places"}
 
 
