@@ -41,4 +41,5 @@ class CastViewSet(RecordViewSet):
     """The film's credited cast in credit order, as /cast/ lists it: each actor and the person they play."""
 
     serializer_class = CastSerializer
+    page_size = 1000  # the page lists the whole cast; the credits do not grow with the content
     queryset = Character.objects.credited()

@@ -14,6 +14,7 @@ class CharacterListView(FacetedListView):
     title = "People"
     section = "characters"
     noun, noun_plural = "person", "people"
+    api_url_name = "api:person-list"
 
     def get_queryset(self):
         return Character.objects.listed()

@@ -26,6 +26,11 @@ class FacetPagination(PageNumberPagination):
 
     page_size = FacetedListView.paginate_by
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A list whose page shows every record (places, the cast) says so with its own page size.
+        self.page_size = getattr(view, "page_size", None) or self.page_size
+        return super().paginate_queryset(queryset, request, view)
+
     def get_paginated_response(self, data, facets=None):
         return Response(
             {

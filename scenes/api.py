@@ -111,4 +111,5 @@ class PlaceViewSet(RecordViewSet):
     """Places, by region, with how many scenes and memories each holds, as /places/ lists them."""
 
     serializer_class = PlaceSerializer
+    page_size = 1000  # the page lists every place on one page; the places do not grow with the scenes
     queryset = Location.objects.listed()

@@ -19,6 +19,7 @@ class SceneListView(FacetedListView):
     title = "Scenes"
     section = "scenes"
     noun, noun_plural = "scene", "scenes"
+    api_url_name = "api:scene-list"
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
     def get_queryset(self):
@@ -60,6 +61,7 @@ class LetterListView(FacetedListView):
     title = "Letters"
     section = "letters"
     noun, noun_plural = "letter", "letters"
+    api_url_name = "api:letter-list"
 
     def get_queryset(self):
         return Letter.objects.listed()
@@ -79,6 +81,7 @@ class FlashbackListView(FacetedListView):
     title = "Flashbacks"
     section = "flashbacks"
     noun, noun_plural = "flashback", "flashbacks"
+    api_url_name = "api:flashback-list"
 
     def get_queryset(self):
         return Flashback.objects.listed()
