@@ -107,6 +107,8 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     `filterset_class` is the page's FilterSet, or None for a list without filters."""
 
     lookup_field = "slug"
+    # Any text up to the next slash reaches the view, so that a malformed slug gets the API's JSON 404, not a page.
+    lookup_value_regex = "[^/]+"
     filter_backends = [FacetedFilterBackend]
     filterset_class = None
     pagination_class = FacetPagination
