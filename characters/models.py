@@ -72,6 +72,15 @@ class CharacterQuerySet(SlugQuerySet):
         """Recount `seen_scene_count` for these people from their appearances and memories, in one UPDATE."""
         return self.update(seen_scene_count=seen_scene_count_of(self.model))
 
+    def listed(self):
+        """The people as their list shows them (the page and the API): in the order of prominence, with the
+        annotations the other orders and the cards read."""
+        return self.in_order_of_appearance().order_by(*IN_ORDER_OF_PROMINENCE)
+
+    def credited(self):
+        """The film's credited cast, in credit order."""
+        return self.filter(credit_order__isnull=False).order_by("credit_order")
+
 
 def seen_scene_count_of(model):
     """The number of scenes a person (an outer row of `model`, Character or its migration state) is seen in: on

@@ -2,7 +2,7 @@ from django.db.models import Count, IntegerField, Prefetch, Subquery, Window
 from django.views.generic import DetailView, ListView
 
 from characters.filters import CharacterFilter
-from characters.models import IN_ORDER_OF_PROMINENCE, Character
+from characters.models import Character
 from iwojima_site.facets import FacetedListView
 from iwojima_site.film import FILM_FACTS
 from iwojima_site.records import FormerSlugRedirectMixin
@@ -14,10 +14,10 @@ class CharacterListView(FacetedListView):
     title = "People"
     section = "characters"
     noun, noun_plural = "person", "people"
+    api_url_name = "api:person-list"
 
     def get_queryset(self):
-        # The order of prominence by default; the annotations serve the other orders and the cards.
-        return Character.objects.in_order_of_appearance().order_by(*IN_ORDER_OF_PROMINENCE)
+        return Character.objects.listed()
 
 
 class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
@@ -64,7 +64,7 @@ class CastView(ListView):
 
     template_name = "characters/cast.html"
     context_object_name = "cast"
-    queryset = Character.objects.filter(credit_order__isnull=False).order_by("credit_order")
+    queryset = Character.objects.credited()
     extra_context = {"section": "characters", "film_facts": FILM_FACTS}
 
 

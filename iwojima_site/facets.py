@@ -409,6 +409,7 @@ class FacetedListView(FilterView):
     # Pages about a facet's choices, as {name: (text, URL name of their index)}, e.g. the places: the form
     # links the index, and the page of a chosen record.
     facet_links = {}
+    api_url_name = None  # the URL name of the same list in the API, e.g. "api:scene-list"
 
     def get(self, request, *args, **kwargs):
         query = self.canonical_query(request.GET)
@@ -461,6 +462,7 @@ class FacetedListView(FilterView):
         context.update(
             list_title=self.title,
             section=self.section,
+            api_url_name=self.api_url_name,
             noun=self.noun,
             noun_plural=self.noun_plural,
             facets=facets,

@@ -10,6 +10,9 @@ DJANGO_HTTPS          "1" when TLS ends at a proxy in front: trust its X-Forward
                       send HSTS and secure cookies. Off by default (plain HTTP on 127.0.0.1).
 DJANGO_ADMINS         "Name <address>, …": who is mailed a 500's traceback (besides the log on stderr).
 DJANGO_RELEASE        what identifies this build (e.g. a git commit); it is part of every ETag.
+DJANGO_SITE_URL       the site's public address, e.g. https://iwojima.example.org: canonical links, link previews,
+                      citations, the sitemap and the API's page addresses; default http://127.0.0.1:8000.
+DJANGO_API_RATE       how often one client address may ask the API, e.g. "600/hour" (DRF's rate syntax).
 """
 
 import os
@@ -51,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_filters",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "iwojima_site",
     "characters",
@@ -88,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "iwojima_site.links.site_links",  # the canonical address and the site's name for link previews
             ],
         },
     },
@@ -112,6 +120,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too (not SQLite's shared in-memory one), so tests meet WAL's snapshots and
     # locking as the site does; one file per test process, so two runs in one folder never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
+
+# The default cache is the database's, so every worker and app server shares it (the API's throttle counts in it).
+# `manage.py createcachetable` makes its table (make run, make serve, deploy/run-local; the tests make their own).
+CACHES = {
+    "default": {
+        "BACKEND": "iwojima_site.caching.SharedDatabaseCache",
+        "LOCATION": "site_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -198,6 +216,35 @@ if HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The site's public address: every absolute link the site gives out (canonical, previews, citations, sitemap, API).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+
+# The read-only API (Django REST framework): JSON, or CSV by `?format=csv`, chosen by the address alone; no sign-in;
+# anonymous use throttled per client address (behind DJANGO_TRUSTED_PROXY_COUNT proxies, the one the outermost wrote).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "iwojima_site.renderers.CSVRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "iwojima_site.renderers.AddressFormatNegotiation",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_RATE", "").strip() or "600/hour"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "iwojima_site.api.SiteAutoSchema",
+    "EXCEPTION_HANDLER": "iwojima_site.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Letters from Iwo Jima, scene by scene: the data",
+    "DESCRIPTION": "The site's scenes, people, letters, flashbacks, places and cast, read-only, as JSON or CSV. "
+    "Lists take the same filters as the site's pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's scripts and styles come from the installed sidecar package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # What identifies this build; part of every ETag, so that a deployment never serves old pages as current.
 RELEASE = os.environ.get("DJANGO_RELEASE", "")

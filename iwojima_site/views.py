@@ -17,6 +17,7 @@ from characters.models import IN_ORDER_OF_PROMINENCE, Character
 from iwojima_site.caching import current_revision
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
+from iwojima_site.links import absolute_url
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.source import contributor_credit, plot_paragraphs
 from scenes.models import Flashback, Letter, Location, Part, Scene
@@ -188,3 +189,10 @@ def health(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse(f"ok {number}\n", content_type="text/plain")
+
+
+def robots(request):
+    """robots.txt: everything but the admin, the correction form and the API's data, and where the sitemap is."""
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /suggest/", "Disallow: /api/"]
+    lines.append(f"Sitemap: {absolute_url(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

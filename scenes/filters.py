@@ -50,7 +50,7 @@ class SceneFilter(FacetedFilterSet):
     long_facets = {"character": "people"}
 
     q = TextFilter(label="Words in the title or summary")
-    character = PeopleInSceneFilter(queryset=people(), label="With everyone of these people")
+    character = PeopleInSceneFilter(field_name="characters", queryset=people(), label="With everyone of these people")
     presence = ModeFilter(choices=Presence.choices, label="Counting people")
     location = django_filters.ModelChoiceFilter(
         queryset=Location.objects.all(), to_field_name="slug", label="Place", empty_label="Any place"

@@ -35,6 +35,14 @@ class Part(models.TextChoices):
     LAST_STAND = "last-stand", "The last stand"
 
 
+class LocationQuerySet(SlugQuerySet):
+    def listed(self):
+        """The places as their list shows them: by region, with how many scenes and memories each holds."""
+        return self.annotate(
+            scene_count=models.Count("scenes", distinct=True), flashback_count=models.Count("flashbacks", distinct=True)
+        ).order_by("region", "name", "slug")
+
+
 class Location(SluggedRecord):
     """A place where scenes or remembered events happen, on Iwo Jima or away from it."""
 
@@ -43,7 +51,7 @@ class Location(SluggedRecord):
     region = models.CharField(max_length=20, choices=Region.choices, db_index=True)
     description = models.TextField(blank=True)
 
-    objects = SlugQuerySet.as_manager()
+    objects = LocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "slug"]
@@ -62,6 +70,10 @@ class Location(SluggedRecord):
 class SceneQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.order_by("number")
+
+    def listed(self):
+        """The scenes as their list shows them (the page and the API): cards' people, counts, screen order."""
+        return self.with_people().with_counts().in_screen_order()
 
     def with_people(self):
         """Everything a scene card shows, without a query per scene."""
@@ -298,6 +310,10 @@ class FlashbackQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.order_by("scene__number", "slug")
 
+    def listed(self):
+        """The flashbacks as their list shows them (the page and the API), in screen order."""
+        return self.in_screen_order().select_related("scene", "rememberer", "location").prefetch_related("characters")
+
 
 class Flashback(SluggedRecord):
     """An episode the film cuts back to: one character's memory, shown during a scene."""
@@ -373,6 +389,10 @@ class LetterFate(models.TextChoices):
 class LetterQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.annotate(first_scene=Min("scenes__number")).order_by("first_scene", "slug")
+
+    def listed(self):
+        """The letters as their list shows them (the page and the API), in screen order."""
+        return self.in_screen_order().select_related("writer", "recipient").prefetch_related("scenes")
 
 
 class Letter(SluggedRecord):

@@ -20,10 +20,11 @@ class SceneListView(FacetedListView):
     title = "Scenes"
     section = "scenes"
     noun, noun_plural = "scene", "scenes"
+    api_url_name = "api:scene-list"
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
     def get_queryset(self):
-        return Scene.objects.with_people().with_counts().in_screen_order()
+        return Scene.objects.listed()
 
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.
@@ -61,9 +62,10 @@ class LetterListView(FacetedListView):
     title = "Letters"
     section = "letters"
     noun, noun_plural = "letter", "letters"
+    api_url_name = "api:letter-list"
 
     def get_queryset(self):
-        return Letter.objects.in_screen_order().select_related("writer", "recipient").prefetch_related("scenes")
+        return Letter.objects.listed()
 
 
 class LetterDetailView(FormerSlugRedirectMixin, DetailView):
@@ -80,13 +82,10 @@ class FlashbackListView(FacetedListView):
     title = "Flashbacks"
     section = "flashbacks"
     noun, noun_plural = "flashback", "flashbacks"
+    api_url_name = "api:flashback-list"
 
     def get_queryset(self):
-        return (
-            Flashback.objects.in_screen_order()
-            .select_related("scene", "rememberer", "location")
-            .prefetch_related("characters")
-        )
+        return Flashback.objects.listed()
 
 
 class FlashbackDetailView(FormerSlugRedirectMixin, DetailView):
@@ -99,9 +98,7 @@ class PlaceListView(ListView):
     """Every place, by region, with how many scenes happen there and how many memories go back to it."""
 
     template_name = "scenes/place_list.html"
-    queryset = Location.objects.annotate(
-        scene_count=Count("scenes", distinct=True), flashback_count=Count("flashbacks", distinct=True)
-    ).order_by("region", "name", "slug")
+    queryset = Location.objects.listed()
     extra_context = {"section": "places"}
 
 

@@ -1,0 +1,45 @@
+"""The API of the characters app: the people (filtered by the page's own FilterSet, from the page's own QuerySet)
+and the credited cast, each a list and its records. Field names are stable: the README lists them."""
+
+from rest_framework import serializers
+
+from characters.filters import CharacterFilter
+from characters.models import Character
+from iwojima_site.api import PageURLField, RecordViewSet
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    url = PageURLField()
+    aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
+    fate_scene = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    seen_scene_count = serializers.IntegerField(read_only=True, help_text="Scenes they are seen in.")
+
+    class Meta:
+        model = Character
+        fields = ["slug", "name", "url", "full_name", "rank", "aliases", "side", "role", "principal", "is_group"]
+        fields += ["is_named", "historical", "fate", "fate_scene", "actor", "credit_order", "seen_scene_count"]
+
+
+class CastSerializer(serializers.ModelSerializer):
+    url = PageURLField()
+    person = serializers.CharField(source="slug", read_only=True, help_text="The person's slug.")
+
+    class Meta:
+        model = Character
+        fields = ["credit_order", "actor", "person", "name", "url"]
+
+
+class PersonViewSet(RecordViewSet):
+    """People, in the order of prominence, filtered as the people list (/characters/) is."""
+
+    serializer_class = PersonSerializer
+    filterset_class = CharacterFilter
+    queryset = Character.objects.listed().select_related("fate_scene")
+
+
+class CastViewSet(RecordViewSet):
+    """The film's credited cast in credit order, as /cast/ lists it: each actor and the person they play."""
+
+    serializer_class = CastSerializer
+    page_size = 1000  # the page lists the whole cast; the credits do not grow with the content
+    queryset = Character.objects.credited()

@@ -1,0 +1,190 @@
+"""The read-only API's machinery, knowing no model of the film: each app's viewsets (`<app>/api.py`) build on it.
+
+A list is filtered by the same FacetedFilterSet as its page (bad input: 400 with the form's errors), paginated as
+the page is (25 a page, `page` from 1) and carries the facet counts the page's form shows. `?format=csv` gives the
+whole filtered list as CSV, one row per record, lists of slugs joined by ";". Only the address chooses the format
+(never the Accept header), so a shared cache keyed on the address always holds the right bytes. Anonymous use is
+throttled (DRF's AnonRateThrottle) in the default cache, the database's, which every worker and server shares;
+a 429 says when to come back and is never stored.
+"""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter
+from iwojima_site.links import absolute_url
+
+
+class FacetPagination(PageNumberPagination):
+    """Pages of 25, as the site's lists have; the body also holds the list's facet counts."""
+
+    page_size = FacetedListView.paginate_by
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A list whose page shows every record (places, the cast) says so with its own page size.
+        self.page_size = getattr(view, "page_size", None) or self.page_size
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data, facets=None):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "facets": facets or [],
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"] = {
+            **{key: value for key, value in response["properties"].items() if key != "results"},
+            "facets": {"type": "array", "items": FACET_SCHEMA},
+            "results": schema,
+        }
+        response["required"] = ["count", "next", "previous", "facets", "results"]
+        return response
+
+
+FACET_SCHEMA = {
+    "type": "object",
+    "description": "One choice filter of the list's form: each choice with how many records it would give.",
+    "properties": {
+        "name": {"type": "string", "description": "The filter's parameter, e.g. `period`."},
+        "label": {"type": "string"},
+        "total": {"type": "integer", "description": "How many choices there are (a long facet lists the first ten)."},
+        "options": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "label": {"type": "string"},
+                    "count": {"type": "integer"},
+                    "selected": {"type": "boolean"},
+                },
+                "required": ["value", "label", "count", "selected"],
+            },
+        },
+    },
+    "required": ["name", "label", "total", "options"],
+}
+
+
+def facet_data(filterset):
+    """The filter form's choice facets with their counts, as the list page shows them: [{name, label, total,
+    options: [{value, label, count, selected}]}]. Text, order and mode controls have no counts and are left out."""
+    facets = []
+    for facet in filterset.facets():
+        if isinstance(filterset.filters[facet.name], TextFilter | OrderFilter | ModeFilter):
+            continue
+        options = [
+            {"value": str(option.value), "label": str(option.label), "count": option.count, "selected": option.selected}
+            for option in facet.options
+        ]
+        facets.append({"name": facet.name, "label": str(facet.label), "total": facet.total, "options": options})
+    return facets
+
+
+class FacetedFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping the FilterSet on the view for the facet counts."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """A list and its records, addressed by slug. `queryset` is the page's own QuerySet (`listed()`, so the API
+    lists exactly what the page does; watch-along will narrow it in `get_queryset`, as the page's view will);
+    `filterset_class` is the page's FilterSet, or None for a list without filters."""
+
+    lookup_field = "slug"
+    # Any text up to the next slash reaches the view, so that a malformed slug gets the API's JSON 404, not a page.
+    lookup_value_regex = "[^/]+"
+    filter_backends = [FacetedFilterBackend]
+    filterset_class = None
+    pagination_class = FacetPagination
+    filterset = None
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == "csv":
+            # The whole filtered list: one file a reader can open, whatever its length.
+            return Response(self.get_serializer(queryset, many=True).data)
+        page = self.paginate_queryset(queryset)
+        facets = facet_data(self.filterset) if self.filterset is not None else []
+        return self.paginator.get_paginated_response(self.get_serializer(page, many=True).data, facets)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PageURLField(serializers.Field):
+    """The record's page on the site, as an absolute address from DJANGO_SITE_URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "The record's page on the site.")
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return absolute_url(value.get_absolute_url())
+
+
+class SlugListField(serializers.ListField):
+    """Related records as a list of their slugs (in CSV, joined by ";")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField())
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, data):
+        return [item.slug for item in data.all()]
+
+
+def exception_handler(exc, context):
+    """DRF's answer to an error; a throttled client is told when to come back, and the answer is never stored."""
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.Throttled) and response is not None:
+        wait = f" Try again in {int(exc.wait)} seconds." if exc.wait is not None else ""
+        response.data = {"detail": f"Too many requests from this address.{wait}"}
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
+FORM_ERRORS = OpenApiResponse(
+    description="The filters are invalid: each parameter with its form errors, e.g. "
+    '`{"character": ["Select a valid choice. …"]}`.',
+    response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+)
+
+
+class SiteAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with the errors every operation can answer: 404 (no such record, page or format),
+    400 for a list's invalid filters and 429 when an address asks too often."""
+
+    def get_override_parameters(self):
+        described = "`csv` for CSV (a list: every record that matches, one row each), else JSON."
+        return [
+            *super().get_override_parameters(),
+            OpenApiParameter("format", str, enum=["json", "csv"], description=described),
+        ]
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        extra = {
+            "404": ERROR,
+            "429": OpenApiResponse(ERROR, description="Too many requests: wait Retry-After seconds."),
+        }
+        if self._is_list_view():
+            extra["400"] = FORM_ERRORS
+        for status, response in extra.items():
+            if status not in responses:
+                responses[status] = self._get_response_for_code(response, status)
+        return responses

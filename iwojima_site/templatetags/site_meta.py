@@ -1,0 +1,44 @@
+"""Template helpers for what a page says about itself: {% capture %} (render once, use twice: the title in <title>
+and in the link-preview tags) and {% data_links %} (the page's data in the API, as JSON and CSV)."""
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist, self.name = nodelist, name
+
+    def render(self, context):
+        # Already escaped as it rendered, so safe to print again.
+        context[self.name] = mark_safe(" ".join(self.nodelist.render(context).split()))
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """{% capture as name %}…{% endcapture %}: renders the block (blocks inside it still take a child template's
+    content) into the variable `name`, with runs of white space made one space, and prints nothing."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Use {% capture as name %}…{% endcapture %}.")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])
+
+
+@register.inclusion_tag("includes/data_links.html", takes_context=True)
+def data_links(context, url_name, slug=None):
+    """Links to this list's (or record's) data in the API, as JSON and as CSV: a list keeps the page's query (its
+    filters and page number; the CSV, being the whole list, drops the page)."""
+    request = context["request"]
+    url = reverse(url_name, args=[slug] if slug else [])
+    query = request.GET.copy() if slug is None else request.GET.__class__(mutable=True)
+    query.pop("format", None)
+    json_url = f"{url}?{query.urlencode()}" if query else url
+    query.pop("page", None)
+    query["format"] = "csv"
+    return {"json_url": json_url, "csv_url": f"{url}?{query.urlencode()}", "is_list": slug is None}
