@@ -2,9 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
-from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.records import SluggedRecord, SlugQuerySet, slug_url
 from iwojima_site.story import validate_story_parts
 
 
@@ -122,7 +121,9 @@ class Character(SluggedRecord):
         help_text="How the plot summary refers to them, in its own spelling, one a line (e.g. “Kuribashi”, "
         "“his subordinant Fujita”). Searchable; never shown as a name.",
     )
-    is_group = models.BooleanField("group", default=False, help_text="A group or crowd rather than one person.")
+    is_group = models.BooleanField(
+        "group", default=False, db_index=True, help_text="A group or crowd rather than one person."
+    )
     is_named = models.BooleanField(
         "named", default=True, help_text="Known by a name, not only by a description (“the sniper”)."
     )
@@ -191,7 +192,7 @@ class Character(SluggedRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("characters:detail", args=[self.slug])
+        return slug_url("characters:detail", self.slug)
 
     @property
     def alias_list(self):

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django import forms
 from django.db import DatabaseError
-from django.db.models import Count, Window
+from django.db.models import Count, Q, Window
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -75,8 +75,9 @@ def home(request):
             "small_chart": small,
             "counts": {
                 "scenes": Scene.objects.count(),
-                "people": Character.objects.filter(is_group=False).count(),
-                "groups": Character.objects.filter(is_group=True).count(),
+                **Character.objects.aggregate(  # one pass over the is_group index
+                    people=Count("pk", filter=Q(is_group=False)), groups=Count("pk", filter=Q(is_group=True))
+                ),
                 "letters": Letter.objects.count(),
                 "flashbacks": Flashback.objects.count(),
             },

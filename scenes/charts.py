@@ -207,6 +207,8 @@ def _swap_neighbours(groups, orders):
     while improved:
         improved = False
         for i in range(len(orders)):
+            if not _local_cost(orders, i):
+                continue  # no crossings beside this column for a swap to remove
             blocks = _split(orders[i], groups[i])
             # Whole groups first, then the lines within each group.
             candidates = [(blocks, n) for n in range(len(blocks) - 1)]
@@ -250,11 +252,16 @@ def order_lines(scenes, people, fates):
     orders = [list(o) for o in baseline]
     forward, backward = list(range(len(scenes))), list(reversed(range(len(scenes))))
     for _ in range(SWEEPS):
+        if best_count == 0:
+            break  # nothing left to remove
+        before = [list(o) for o in orders]
         for sweep in (forward, backward):
             _barycentre_pass(groups, orders, sweep)
             count = count_crossings(orders)
             if count < best_count:
                 best, best_count = [list(o) for o in orders], count
+        if orders == before:
+            break  # settled: more sweeps would repeat this one
     _swap_neighbours(groups, best)
     return best, count_crossings(best), baseline_count, line_spans
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character
-from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.records import SluggedRecord, SlugQuerySet, slug_url
 from iwojima_site.validators import validate_source_paragraphs
 
 
@@ -60,7 +60,7 @@ class Location(SluggedRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("scenes:place_detail", args=[self.slug])
+        return slug_url("scenes:place_detail", self.slug)
 
     def get_scenes_url(self):
         """The scene list filtered by this place."""
@@ -194,7 +194,7 @@ class Scene(SluggedRecord):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("scenes:detail", args=[self.slug])
+        return slug_url("scenes:detail", self.slug)
 
     def people(self):
         """Everyone in the scene and every way they are in it, seen people first.
@@ -345,7 +345,7 @@ class Flashback(SluggedRecord):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("scenes:flashback_detail", args=[self.slug])
+        return slug_url("scenes:flashback_detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -421,7 +421,7 @@ class Letter(SluggedRecord):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("scenes:letter_detail", args=[self.slug])
+        return slug_url("scenes:letter_detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

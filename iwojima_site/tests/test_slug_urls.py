@@ -1,0 +1,37 @@
+"""Record addresses built by slug_url() are the ones Django's reverse() gives, under any script prefix."""
+
+import pytest
+from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+from characters.models import Character
+from iwojima_site.records import slug_url
+from scenes.models import Flashback, Letter, Location, Scene
+
+pytestmark = pytest.mark.django_db
+
+VIEWS = {
+    Character: "characters:detail",
+    Scene: "scenes:detail",
+    Location: "scenes:place_detail",
+    Flashback: "scenes:flashback_detail",
+    Letter: "scenes:letter_detail",
+}
+
+
+@pytest.mark.parametrize("prefix", ["/", "/film/", "/a/b/"])
+def test_every_record_url_is_what_reverse_gives(prefix):
+    set_script_prefix(prefix)
+    try:
+        for model, view_name in VIEWS.items():
+            for record in model.objects.all():
+                url = record.get_absolute_url()
+                assert url == reverse(view_name, args=[record.slug]) and url.startswith(prefix), url
+    finally:
+        clear_script_prefix()
+
+
+def test_what_is_not_a_plain_slug_goes_through_reverse_and_its_errors():
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        slug_url("scenes:detail", "not a slug/")
