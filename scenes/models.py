@@ -96,6 +96,19 @@ class SceneQuerySet(SlugQuerySet):
         pairs = presence_pairs(presence, people=ids)
         return self.filter(pk__in=grouped_pairs(pairs, "scene_id", self.db, having_count=len(ids)))
 
+    def neighbours(self, number):
+        """The scenes just before and after scene `number` (none, one or two), each with `scene_count`: how many
+        scenes there are. One query; only their numbers, slugs and titles are read."""
+        others = Scene.objects.order_by()
+        before = others.filter(number__lt=number).order_by("-number").values("number")[:1]
+        after = others.filter(number__gt=number).order_by("number").values("number")[:1]
+        count = others.annotate(n=models.Func(models.F("pk"), function="COUNT")).values("n")
+        return (
+            self.filter(Q(number=Subquery(before)) | Q(number=Subquery(after)))
+            .annotate(scene_count=Subquery(count))
+            .only("number", "slug", "title")
+        )
+
     def with_counts(self):
         """Annotate `letter_count` and `flashback_count`, each a subquery the database runs only for the rows it
         returns (a join and GROUP BY would count every scene before a page of them is cut)."""
@@ -197,26 +210,33 @@ class Scene(SluggedRecord):
         return slug_url("scenes:detail", self.slug)
 
     def people(self):
-        """Everyone in the scene and every way they are in it, seen people first.
-
-        Returns [PersonInScene(character, ways=["on screen", "in Saigo’s memory"], seen=True), …]; reads the
-        prefetched `appearances` and `flashbacks` (with their `characters` and `rememberer`).
-        """
-        ways, seen = {}, set()
-        for appearance in self.appearances.all():
-            ways.setdefault(appearance.character, []).extend(appearance.ways)
-            if appearance.on_screen:
-                seen.add(appearance.character)
-        for flashback in self.flashbacks.all():
-            for person in flashback.characters.all():
-                memory = f"in {flashback.rememberer.name}’s memory"
-                if memory not in ways.setdefault(person, []):
-                    ways[person].append(memory)
-                seen.add(person)
-        people = [PersonInScene(person, person_ways, person in seen) for person, person_ways in ways.items()]
-        return sorted(
-            people, key=lambda p: (not p.seen, not p.character.principal, p.character.is_group, p.character.name)
+        """Everyone in the scene and every way they are in it, seen people first: `people_in()` of the prefetched
+        `appearances` (with `character`) and `flashbacks` (with `characters` and `rememberer`)."""
+        return people_in(
+            self.appearances.all(), [(flashback, flashback.characters.all()) for flashback in self.flashbacks.all()]
         )
+
+
+def people_in(appearances, memories):
+    """Everyone in a scene and every way they are in it, seen people first.
+
+    `appearances`: the scene's Appearances (with `character`); `memories`: [(Flashback with `rememberer`,
+    [Character, …] shown in it), …]. Returns [PersonInScene(character, ways=["on screen", "in Saigo’s memory"],
+    seen=True), …].
+    """
+    ways, seen = {}, set()
+    for appearance in appearances:
+        ways.setdefault(appearance.character, []).extend(appearance.ways)
+        if appearance.on_screen:
+            seen.add(appearance.character)
+    for flashback, people in memories:
+        for person in people:
+            memory = f"in {flashback.rememberer.name}’s memory"
+            if memory not in ways.setdefault(person, []):
+                ways[person].append(memory)
+            seen.add(person)
+    people = [PersonInScene(person, person_ways, person in seen) for person, person_ways in ways.items()]
+    return sorted(people, key=lambda p: (not p.seen, not p.character.principal, p.character.is_group, p.character.name))
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,23 @@
 from collections import defaultdict
 
 from django.db.models import BooleanField, Count, Prefetch, Q, Value
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from characters.models import Character
+from iwojima_site.baked import BakedQuery
 from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Appearance, Flashback, Letter, Location, Part, Period, Scene
+from scenes.models import Appearance, Flashback, Letter, Location, Part, Period, Scene, people_in
 from scenes.storycurve import Item, story_layout
+
+# The fields a link to a person reads (its address, name, and what orders people in a scene).
+PERSON_LINK = ("slug", "name", "role", "principal", "is_group")
+PERSON_IN_SCENE = ("scene", "on_screen", "voice_over", "mentioned", *(f"character__{f}" for f in PERSON_LINK))
 
 
 class SceneListView(FacetedListView):
@@ -34,24 +40,71 @@ class SceneListView(FacetedListView):
 
 
 class SceneDetailView(FormerSlugRedirectMixin, DetailView):
+    """A scene: where and when, what happens, everyone in it and how, its flashbacks and letters, the scenes either
+    side. Six baked queries (iwojima_site.baked), each reading only what the page shows."""
+
     template_name = "scenes/scene_detail.html"
-    queryset = Scene.objects.select_related("location").prefetch_related(
-        Prefetch("appearances", queryset=Appearance.objects.select_related("character")),
-        Prefetch(
-            "flashbacks",
-            queryset=Flashback.objects.select_related("rememberer", "location").prefetch_related("characters"),
-        ),
-        Prefetch("letters", queryset=Letter.objects.select_related("writer", "recipient")),
-    )
+    model = Scene
     extra_context = {"section": "scenes"}
+
+    scene_by_slug = BakedQuery(lambda slug: Scene.objects.select_related("location").filter(slug=slug), str)
+    # In no particular order: people_in() sorts them.
+    appearances = BakedQuery(
+        lambda pk: Appearance.objects.filter(scene=pk).select_related("character").only(*PERSON_IN_SCENE).order_by(),
+        int,
+    )
+    flashbacks = BakedQuery(
+        lambda pk: (
+            Flashback.objects.filter(scene=pk)
+            .select_related("rememberer")
+            .only("slug", "title", "when", "scene", "rememberer__slug", "rememberer__name")
+        ),
+        int,
+    )
+    remembered = BakedQuery(
+        lambda pk: (
+            Flashback.characters.through.objects.filter(flashback__scene=pk)
+            .select_related("character")
+            .only("flashback", *(f"character__{field}" for field in PERSON_LINK))
+            .order_by()
+        ),
+        int,
+    )
+    letters = BakedQuery(
+        lambda pk: (
+            Letter.objects.filter(scenes=pk)
+            .select_related("writer", "recipient")
+            .only(
+                "slug",
+                "title",
+                "presentation",
+                *(f"{who}__{f}" for who in ("writer", "recipient") for f in PERSON_LINK),
+            )
+        ),
+        int,
+    )
+    neighbours = BakedQuery(lambda number: Scene.objects.neighbours(number), int)
+
+    def get_object(self, queryset=None):
+        found = self.scene_by_slug(self.kwargs["slug"])
+        if not found:
+            raise Http404("No scene has that address.")
+        return found[0]
 
     def get_context_data(self, **kwargs):
         scene = self.object
+        flashbacks = self.flashbacks(scene.pk)
+        shown_in = defaultdict(list)
+        for link in self.remembered(scene.pk) if flashbacks else ():
+            shown_in[link.flashback_id].append(link.character)
+        neighbours = {other.number < scene.number: other for other in self.neighbours(scene.number)}
         return super().get_context_data(
-            people=scene.people(),
-            previous_scene=Scene.objects.filter(number__lt=scene.number).order_by("-number").first(),
-            next_scene=Scene.objects.filter(number__gt=scene.number).order_by("number").first(),
-            scene_count=Scene.objects.count(),
+            people=people_in(self.appearances(scene.pk), [(f, shown_in[f.pk]) for f in flashbacks]),
+            flashbacks=flashbacks,
+            letters=self.letters(scene.pk),
+            previous_scene=neighbours.get(True),
+            next_scene=neighbours.get(False),
+            scene_count=next(iter(neighbours.values())).scene_count if neighbours else 1,  # else it is the only one
             **kwargs,
         )
 

@@ -1,0 +1,71 @@
+"""Baked queries give exactly what their QuerySet gives, for every value, and refuse what they cannot bake."""
+
+import pytest
+
+from characters.models import Character
+from iwojima_site.baked import BakedQuery
+from scenes.models import Appearance, Letter, Scene
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(obj, *related):
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    return values, [fields(getattr(obj, name))[0] if getattr(obj, name) else None for name in related]
+
+
+def test_model_instances_with_related_records_and_annotations_match_the_queryset():
+    def build(slug):
+        return Scene.objects.select_related("location").filter(slug=slug).with_counts()
+
+    baked = BakedQuery(build, str)
+    for scene in Scene.objects.all():
+        (got,), (expected,) = baked(scene.slug), list(build(scene.slug))
+        assert fields(got, "location") == fields(expected, "location")
+        assert (got.letter_count, got.flashback_count) == (expected.letter_count, expected.flashback_count)
+    assert baked("no-such-scene") == []
+
+
+def test_deferred_fields_nullable_relations_and_many_to_many_filters_match():
+    def build(pk):
+        return (
+            Letter.objects.filter(scenes=pk)
+            .select_related("writer", "recipient")
+            .only("slug", "writer__name", "recipient__name")
+        )
+
+    baked = BakedQuery(build, int)
+    for scene in Scene.objects.all():
+        got, expected = baked(scene.pk), list(build(scene.pk))
+        assert [(x.slug, x.writer and x.writer.name) for x in got] == [
+            (x.slug, x.writer and x.writer.name) for x in expected
+        ]
+
+
+def test_values_list_and_several_values_of_both_kinds():
+    def build(slug, number):
+        return Appearance.objects.filter(character__slug=slug, scene__number__gte=number).values_list(
+            "scene__number", "on_screen"
+        )
+
+    baked = BakedQuery(build, str, int)
+    for person in Character.objects.filter(principal=True):
+        for number in (1, 20, 40):
+            assert baked(person.slug, number) == list(build(person.slug, number))
+
+
+def test_what_cannot_be_baked_is_refused():
+    with pytest.raises(TypeError):
+        BakedQuery(lambda when: Scene.objects.filter(number__lt=when), float)
+    by_number = BakedQuery(lambda number: Scene.objects.filter(number=number), int)
+    with pytest.raises(TypeError):
+        by_number("3")  # a value of another kind
+    shape_changes = BakedQuery(lambda n: Scene.objects.filter(number__in=range(n % 3)), int)
+    with pytest.raises(ValueError):
+        shape_changes(2)
+    unused = BakedQuery(lambda slug: Scene.objects.all(), str)
+    with pytest.raises(ValueError):
+        unused("x")
+    prefetching = BakedQuery(lambda slug: Scene.objects.filter(slug=slug).prefetch_related("letters"), str)
+    with pytest.raises(ValueError):
+        prefetching("x")
