@@ -13,6 +13,11 @@ from characters.models import Character
 from iwojima_site.records import SluggedRecord, SlugQuerySet, slug_url
 from iwojima_site.validators import validate_source_paragraphs
 
+# What a link to a person reads (its address and name, and what orders people in a scene): loading no more
+# leaves their long biographies unread where only their names are shown.
+PERSON_LINK = ("slug", "name", "role", "principal", "is_group")
+PERSON_IN_SCENE = ("scene", "on_screen", "voice_over", "mentioned", *(f"character__{f}" for f in PERSON_LINK))
+
 
 class Region(models.TextChoices):
     IWO_JIMA = "iwo-jima", "Iwo Jima"
@@ -77,10 +82,16 @@ class SceneQuerySet(SlugQuerySet):
 
     def with_people(self):
         """Everything a scene card shows, without a query per scene."""
+        people = Character.objects.only(*PERSON_LINK)
         return self.select_related("location").prefetch_related(
-            models.Prefetch("appearances", queryset=Appearance.objects.select_related("character")),
             models.Prefetch(
-                "flashbacks", queryset=Flashback.objects.select_related("rememberer").prefetch_related("characters")
+                "appearances", queryset=Appearance.objects.select_related("character").only(*PERSON_IN_SCENE)
+            ),
+            models.Prefetch(
+                "flashbacks",
+                queryset=Flashback.objects.select_related("rememberer").prefetch_related(
+                    models.Prefetch("characters", queryset=people)
+                ),
             ),
         )
 

@@ -12,12 +12,19 @@ from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Appearance, Flashback, Letter, Location, Part, Period, Scene, people_in
+from scenes.models import (
+    PERSON_IN_SCENE,
+    PERSON_LINK,
+    Appearance,
+    Flashback,
+    Letter,
+    Location,
+    Part,
+    Period,
+    Scene,
+    people_in,
+)
 from scenes.storycurve import Item, story_layout
-
-# The fields a link to a person reads (its address, name, and what orders people in a scene).
-PERSON_LINK = ("slug", "name", "role", "principal", "is_group")
-PERSON_IN_SCENE = ("scene", "on_screen", "voice_over", "mentioned", *(f"character__{f}" for f in PERSON_LINK))
 
 
 class SceneListView(FacetedListView):
