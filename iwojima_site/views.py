@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from characters.models import IN_ORDER_OF_PROMINENCE, Character
+from iwojima_site.baked import BakedQuery
 from iwojima_site.caching import current_revision
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
@@ -49,11 +50,17 @@ PRINCIPALS_ON_HOME = 12
 SCENES_ON_HOME = 60
 
 
+FIRST_SCENES = BakedQuery(
+    lambda: Scene.objects.in_screen_order().only("number", "slug", "title", "part")[:SCENES_ON_HOME]
+)
+PRINCIPALS = BakedQuery(lambda: Character.objects.filter(principal=True).in_order_of_prominence()[:PRINCIPALS_ON_HOME])
+
+
 def film_parts():
     """The film's parts as they come on screen (the frame twice: at the start and at the end), with their scenes,
     as far as the first SCENES_ON_HOME scenes go: [{"label", "first", "last", "scenes": [Scene, …]}]. One query,
     and a page of the same size whatever the number of scenes."""
-    scenes = Scene.objects.in_screen_order().only("number", "slug", "title", "part")[:SCENES_ON_HOME]
+    scenes = FIRST_SCENES()
     return [
         {"label": Part(part).label, "first": run[0].number, "last": run[-1].number, "scenes": run}
         for part, run in ((part, list(run)) for part, run in groupby(scenes, key=lambda scene: scene.part))
@@ -62,7 +69,7 @@ def film_parts():
 
 def home(request):
     parts = film_parts()
-    principals = list(Character.objects.filter(principal=True).in_order_of_prominence()[:PRINCIPALS_ON_HOME])
+    principals = PRINCIPALS()
     # The small narrative chart: the same scenes as the index, the principals' lines (one query more).
     small = small_chart([scene for part in parts for scene in part["scenes"]], principals)
     return render(
