@@ -29,6 +29,11 @@ class Fate(models.TextChoices):
     UNKNOWN = "unknown", "Not told"
 
 
+# The fates that are a death: the person's story ends at their fate scene.
+DEATHS = frozenset(
+    {Fate.KILLED, Fate.SUICIDE, Fate.DIED_OF_ILLNESS, Fate.DIED_OF_WOUNDS, Fate.DIED, Fate.SHOT_AFTER_SURRENDERING}
+)
+
 # The words every page uses where the film does not tell a fact.
 NOT_TOLD = "Not told"
 

@@ -15,6 +15,7 @@ Input (plain data, keys are whatever the caller uses, e.g. slugs):
             in screen order; `seen` is on screen or in a memory the scene cuts to, `heard` is voice-over.
     people: [person, …] the lines to draw, in the order of prominence (the order of the legend, not of the chart).
     fates:  {person: scene key} where each person's fate happens (people without one are left out).
+    ends:   the people whose fate is their death: their lines end at the fate scene.
 Output: `layout(...)` → Layout(columns, lines, marks, width, height, crossings, baseline_crossings).
 """
 
@@ -110,9 +111,11 @@ class Layout:
         return next(line for line in self.lines if line.person == person)
 
 
-def spans(scenes, people, fates):
+def spans(scenes, people, fates, ends=frozenset()):
     """{person: (first column, last column)}: the columns a line runs through, from the first scene the person is
-    seen or heard in to the last (or to the fate scene, if later). People in no scene get no line."""
+    seen or heard in to the last (or to the fate scene, if later; for the people in `ends`, whose fate is their
+    death, to the fate scene: a body seen later is not the person's story going on). People in no scene get no
+    line."""
     index = {scene.key: i for i, scene in enumerate(scenes)}
     result = {}
     for i, scene in enumerate(scenes):
@@ -123,7 +126,8 @@ def spans(scenes, people, fates):
     for person, scene_key in fates.items():
         if person in result and scene_key in index:
             first, last = result[person]
-            result[person] = (first, max(last, index[scene_key]))
+            fate = index[scene_key]
+            result[person] = (first, fate if person in ends and fate >= first else max(last, fate))
     return result
 
 
@@ -233,12 +237,12 @@ def _swap_neighbours(groups, orders):
                 orders[i] = [p for block in blocks for p in block]
 
 
-def order_lines(scenes, people, fates):
+def order_lines(scenes, people, fates, ends=frozenset()):
     """Each column's people top to bottom, and the crossings of that order and of the first-appearance baseline.
 
     Returns (orders, crossings, baseline_crossings, line spans)."""
     people = list(dict.fromkeys(people))
-    line_spans = spans(scenes, set(people), fates)
+    line_spans = spans(scenes, set(people), fates, ends)
     # First appearance: the first column, then the order of prominence.
     prominence = {p: n for n, p in enumerate(people)}
     rank = {p: n for n, p in enumerate(sorted(line_spans, key=lambda p: (line_spans[p][0], prominence[p])))}
@@ -266,10 +270,11 @@ def order_lines(scenes, people, fates):
     return best, count_crossings(best), baseline_count, line_spans
 
 
-def layout(scenes, people, fates=None):
-    """The chart's geometry (see the module's docstring for the shapes)."""
+def layout(scenes, people, fates=None, ends=frozenset()):
+    """The chart's geometry (see the module's docstring for the shapes); the lines of the people in `ends` stop at
+    their fate scene."""
     fates = fates or {}
-    orders, crossings, baseline, line_spans = order_lines(scenes, people, fates)
+    orders, crossings, baseline, line_spans = order_lines(scenes, people, fates, ends)
     x_of = [LEFT + COLUMN_WIDTH * (i + 0.5) for i in range(len(scenes))]
     y_of = []  # per column: {person: y}
     columns = []

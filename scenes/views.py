@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
-from characters.models import Character
+from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery
 from iwojima_site.facets import FacetedListView
 from iwojima_site.records import FormerSlugRedirectMixin
@@ -245,6 +245,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
             for scene in scenes
         ]
         fates = {person.pk: person.fate_scene_id for person in people if person.fate_scene_id}
+        ends = {person.pk for person in people if person.fate in DEATHS}
         highlighted = [person.name for person in people if person.slug in highlight]
         # The title names the state in the address, so each view of the chart has its own.
         title = ", ".join(
@@ -253,7 +254,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
             + ([f"{' and '.join(highlighted)} highlighted"] if highlighted else [])
             + ([f"page {page}"] if page > 1 else [])
         )
-        chart = layout(scenes_in, [person.pk for person in people], fates)
+        chart = layout(scenes_in, [person.pk for person in people], fates, ends)
         return super().get_context_data(
             layout=chart,
             chart_title=title,
@@ -389,7 +390,14 @@ def small_chart(scenes, principals):
     "fates": [{"x", "y"}], "view_box", "first", "last"}: each line's pieces joined into one path
     per state, so the drawing stays a few kilobytes at any size; None when no principal is in these scenes."""
     ids = [scene.pk for scene in scenes]
-    columns = ("scene_id", "character_id", "character__slug", "character__name", "character__fate_scene_id")
+    columns = (
+        "scene_id",
+        "character_id",
+        "character__slug",
+        "character__name",
+        "character__fate_scene_id",
+        "character__fate",
+    )
     appearances = (
         Appearance.objects.filter(scene__in=ids, character__principal=True)
         .filter(Q(on_screen=True) | Q(voice_over=True))
@@ -404,8 +412,8 @@ def small_chart(scenes, principals):
     )
     seen, heard, people = defaultdict(set), defaultdict(set), {}
     # Seen (on screen or in a memory) or else heard: the rows that are neither were filtered out above.
-    for scene, person, slug, name, fate_scene, on_screen in appearances.union(memories, all=True):
-        people[person] = (slug, name, fate_scene)
+    for scene, person, slug, name, fate_scene, fate, on_screen in appearances.union(memories, all=True):
+        people[person] = (slug, name, fate_scene, fate in DEATHS)
         (seen if on_screen else heard)[scene].add(person)
     if not people:
         return None
@@ -417,13 +425,14 @@ def small_chart(scenes, principals):
         [SceneIn(pk, frozenset(seen[pk]), frozenset(heard[pk] - seen[pk])) for pk in ids],
         charted,
         {pk: people[pk][2] for pk in charted if people[pk][2]},
+        {pk for pk in charted if people[pk][3]},
     )
     lines = []
     for n, line in enumerate(chart.lines):
         paths = defaultdict(list)
         for segment in line.segments:
             paths[segment.state].append(segment.d)
-        slug, name, _fate = people[line.person]
+        slug, name, *_fate = people[line.person]
         lines.append(
             {
                 "slug": slug,

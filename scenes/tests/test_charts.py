@@ -72,6 +72,14 @@ def test_lines_run_from_first_scene_to_the_fate_and_marks_sit_on_them():
     assert (fate.x, fate.y) == a.end[1:]
 
 
+def test_a_line_ends_at_a_death_even_if_the_body_is_seen_later():
+    film = [scene(1, seen="ab"), scene(2, seen="ab"), scene(3, seen="ab")]
+    chart = layout(film, people="ab", fates={"a": 2, "b": 2}, ends={"a"})
+    assert [i for i, _x, _y in chart.line("a").points] == [0, 1]  # dies in scene 2
+    assert [i for i, _x, _y in chart.line("b").points] == [0, 1, 2]  # captured in scene 2: goes on
+    assert chart.columns[2].bands == ()  # b alone in scene 3: no band with a
+
+
 def test_people_in_no_scene_get_no_line_and_an_empty_film_draws_nothing():
     assert [line.person for line in layout([scene(1, seen="a")], people="ab").lines] == ["a"]
     empty = layout([], people="a")

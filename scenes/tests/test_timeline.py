@@ -86,6 +86,21 @@ def test_the_crossings_are_reported_and_fewer_than_by_first_appearance(client):
     assert everyone["crossings"] <= everyone["baseline_crossings"]
 
 
+def test_a_line_ends_at_the_persons_death_and_goes_on_after_a_capture(client):
+    chart = client.get(TIMELINE).context["layout"]
+    number = dict(Scene.objects.values_list("pk", "number"))
+
+    def last_scene(slug):
+        person = Character.objects.get(slug=slug)
+        line = chart.line(person.pk)
+        return number[chart.columns[line.end[0]].key], person.fate_scene.number
+
+    ends, dies_in = last_scene("shimizu")
+    assert ends == dies_in  # his body is seen in the next scene; his line stops at his death
+    goes_on_to, captured_in = last_scene("saigo")
+    assert goes_on_to > captured_in
+
+
 def test_highlighting_and_everyone_are_in_the_address(client):
     response = client.get(TIMELINE, {"everyone": "1", "highlight": ["saigo", "nobody"]})
     svg = chart_of(response)
