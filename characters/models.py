@@ -3,8 +3,9 @@ from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from iwojima_site.records import SluggedRecord, SlugQuerySet, slug_url
+from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
+from iwojima_site.templatetags.addresses import slug_url
 
 
 class Side(models.TextChoices):

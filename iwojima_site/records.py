@@ -1,47 +1,13 @@
 """What every content record shares: a slug as natural key, and former slugs that keep old addresses working."""
 
-import functools
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.signals import setting_changed
 from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from iwojima_site.validators import validate_slug_list
-
-# What Django's <slug:…> path converter accepts, which such a URL puts in as it is.
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-SLUG_MARK = "0slug0"
-
-
-def slug_url(view_name, slug):
-    """`reverse(view_name, args=[slug])` for a URL whose one argument is a slug (a str).
-
-    The URL resolver's reverse() costs about 16 µs a call, and a list page links a hundred records; this asks it
-    once per view name, script prefix and URLconf, then puts each slug in its place. Anything that is not a plain
-    slug goes through reverse() itself (and its errors).
-    """
-    if not SLUG.fullmatch(slug):
-        return reverse(view_name, args=[slug])
-    before, after = _slug_url_parts(view_name, get_script_prefix(), get_urlconf())
-    return f"{before}{slug}{after}"
-
-
-@functools.lru_cache(maxsize=128)
-def _slug_url_parts(view_name, _prefix, urlconf):
-    before, mark, after = reverse(view_name, args=[SLUG_MARK], urlconf=urlconf).partition(SLUG_MARK)
-    return before, after
-
-
-def _forget_urls(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _slug_url_parts.cache_clear()
-
-
-setting_changed.connect(_forget_urls)
 
 
 class SlugQuerySet(models.QuerySet):

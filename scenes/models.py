@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character
-from iwojima_site.records import SluggedRecord, SlugQuerySet, slug_url
+from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.templatetags.addresses import slug_url
 from iwojima_site.validators import validate_source_paragraphs
 
 # What a link to a person reads (its address and name, and what orders people in a scene): loading no more
