@@ -6,8 +6,9 @@ count) and nginx serving the page's own bytes as a static file. Shares read "hig
 yardstick, latency and CPU time as yardstick ÷ page.
 
 - CPU per request (the steady figure): one connection, sequential requests (wrk -t1 -c1), the server's worker
-  processes' utime + stime from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 3 s
-  (nginx: 4 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file.
+  processes' utime + stime from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 2 s
+  (nginx: 4 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file and each
+  gunicorn page beside a 1 s round of hello, its share of hello being the median of those side-by-side ratios.
 - Throughput and latency: wrk -t2 -c16 --latency --timeout 30s; after a gunicorn row, its queue is drained.
 - Load: wrk at 64 connections for 30 s against gunicorn, through every page at a hundred times the content.
 
@@ -67,7 +68,8 @@ class Timing:
     warm_up: int = 1  # seconds, against gunicorn (nginx needs none)
     rounds_app: int = 3  # rounds of CPU per request against gunicorn
     rounds_nginx: int = 4  # against nginx: more, shorter rounds (tens of thousands of requests a second)
-    cpu_app: int = 3  # a round against gunicorn, seconds
+    cpu_app: int = 2  # a round against gunicorn, seconds
+    cpu_hello: int = 1  # hello's round beside each page's (thousands of requests a second)
     cpu_nginx: int = 1
     load_app: int = 3  # the throughput run against gunicorn, seconds
     load_nginx: int = 2
@@ -76,7 +78,7 @@ class Timing:
     stress_connections: int = 64
 
 
-QUICK = Timing(rounds_app=1, rounds_nginx=1, cpu_app=1, load_app=1, load_nginx=1, stress=5)  # --quick
+QUICK = Timing(rounds_app=1, rounds_nginx=1, cpu_app=1, cpu_hello=1, load_app=1, load_nginx=1, stress=5)  # --quick
 
 
 def main():
@@ -477,6 +479,7 @@ class Row:
     note: str = ""
     measured: bool = True
     cpu: list = field(default_factory=list)  # CPU seconds per request, one a round
+    hello_cpu: list = field(default_factory=list)  # hello's, measured right beside each of those rounds
     load: dict = field(default_factory=dict)
 
     def setting(self, timing, kind):
@@ -486,6 +489,13 @@ class Row:
     @property
     def cpu_median(self):
         return statistics.median(self.cpu) if self.cpu else None
+
+    def cpu_share_of(self, hello):
+        """Hello's CPU per request ÷ this row's: the median over its rounds of the ratio to the hello round measured
+        right beside each (a drifting machine touches both alike), else to hello's median."""
+        if self.hello_cpu and self.cpu:
+            return statistics.median(h / mine for h, mine in zip(self.hello_cpu, self.cpu, strict=True))
+        return hello.cpu_median / self.cpu_median if hello.cpu_median and self.cpu_median else None
 
     def figure(self, key):
         """ "cpu" (seconds per request), or one of wrk's figures ("rps", "p50", "p99")."""
@@ -549,24 +559,47 @@ def measure_cpu(measured, timing):
         if not row.server.nginx:
             wrk(row.url, row.headers, 1, timing.warm_up)
             drain(row.server)
-    # Each page through the cache is measured right beside the static file of its bytes, and every other round runs
-    # backwards, so that the machine's swings touch what is compared alike.
+    # Each page through the cache is measured right beside the static file of its bytes, each page of gunicorn right
+    # beside a round of hello, and every other round runs backwards, so that the machine's swings touch what is
+    # compared alike.
+    hello = measured[0]
     order, placed = [], set()
     for row in measured:
-        for item in (row, row.reference) if row.group.startswith("through") else (row,):
-            if id(item) not in placed:
+        if row.group.startswith("through"):
+            pair = (row, row.reference)
+        elif row is not hello and not row.server.nginx:
+            pair = ((hello, row),)  # hello's round, for this row
+        else:
+            pair = (row,)
+        for item in pair:
+            if isinstance(item, tuple) or id(item) not in placed:
                 order.append(item)
                 placed.add(id(item))
     for round_ in range(max(timing.rounds_app, timing.rounds_nginx)):
-        for row in order if round_ % 2 == 0 else order[::-1]:
+        for item in order if round_ % 2 == 0 else order[::-1]:
+            row, beside = item if isinstance(item, tuple) else (item, None)
             if round_ >= row.setting(timing, "rounds"):
                 continue
-            pids = row.server.workers()
-            before = row.server.cpu_seconds(pids)
-            result = wrk(row.url, row.headers, 1, row.setting(timing, "cpu"))
-            cpu = row.server.cpu_seconds(pids) - before
-            if result["requests"] and sorted(pids) == sorted(row.server.workers()):
-                row.cpu.append(cpu / result["requests"])
+            seconds = timing.cpu_hello if beside else row.setting(timing, "cpu")
+            cpu = cpu_per_request(row, seconds)
+            if cpu is None:
+                continue
+            row.cpu.append(cpu)
+            if beside:
+                beside.hello_cpu.append(cpu)
+    for row in measured:  # a page whose own round failed drops its hello round too
+        row.hello_cpu = row.hello_cpu if len(row.hello_cpu) == len(row.cpu) else []
+
+
+def cpu_per_request(row, seconds):
+    """The server's CPU seconds per request over one run of wrk on one connection, or None if a worker changed."""
+    pids = row.server.workers()
+    before = row.server.cpu_seconds(pids)
+    result = wrk(row.url, row.headers, 1, seconds)
+    cpu = row.server.cpu_seconds(pids) - before
+    if result["requests"] and sorted(pids) == sorted(row.server.workers()):
+        return cpu / result["requests"]
+    return None
 
 
 def wrk(url, headers, connections, seconds, script=None):
@@ -640,7 +673,8 @@ def print_machine(databases, wrk_version, timing):
     )
     print(
         f"CPU: wrk -t1 -c1, median of {timing.rounds_app} rounds of {timing.cpu_app} s after a {timing.warm_up} s "
-        f"warm-up (nginx: {timing.rounds_nginx} rounds of {timing.cpu_nginx} s); req/s and latency: wrk -t2 "
+        f"warm-up, each beside a {timing.cpu_hello} s round of hello (nginx: {timing.rounds_nginx} rounds of "
+        f"{timing.cpu_nginx} s); req/s and latency: wrk -t2 "
         f"-c{timing.connections}, {timing.load_app} s (nginx: {timing.load_nginx} s). Shares: req/s page ÷ yardstick; "
         "latency and CPU yardstick ÷ page."
     )
@@ -670,7 +704,10 @@ def print_table(rows):
         for _name, key, scale, pattern, better in figures:
             value, ref = row.figure(key), row.reference and row.reference.figure(key)
             shown = fmt(value and value * scale, pattern)
-            line += f" │ {shown:>7} {share(value, hello.figure(key), better):>7} {share(value, ref, better):>7}"
+            of_hello = share(value, hello.figure(key), better)
+            if key == "cpu" and row.hello_cpu:  # against the hello rounds measured beside its own
+                of_hello = share(row.cpu_share_of(hello), 1, True)
+            line += f" │ {shown:>7} {of_hello:>7} {share(value, ref, better):>7}"
         if row.note and row.note != "HIT":
             line += f"  ({row.note})"
         if row.load.get("errors") or row.load.get("non2xx"):
@@ -700,11 +737,10 @@ def print_stress(result, timing):
 def print_targets(rows, stress):
     """Issue 11, item 7: the targets, as CPU per request in shares of hello's (the steady figure)."""
     by_label = {(row.group.startswith("through"), row.label): row for row in rows}
-    hello = rows[0].cpu_median
 
     def of_hello(label):
         row = by_label.get((False, label))
-        return row.cpu_median and hello / row.cpu_median if row and not row.note else None
+        return row.cpu_share_of(rows[0]) if row and not row.note else None
 
     def verdict(value, goal):
         return "—" if value is None else ("pass" if value >= goal else "MISS")
