@@ -30,6 +30,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     connections[THROTTLE_DATABASE] = connections["default"]
     yield
     connections[THROTTLE_DATABASE] = own_throttle_connection.pop("main")
+    connections[THROTTLE_DATABASE].close()  # PostgreSQL drops no test database a session still uses
 
 
 # The fixtures by which a test without a django_db mark may use the database anyway, and those of them that make it
@@ -109,6 +110,7 @@ def throttle_has_its_own_connection(request):
     try:
         yield
     finally:
+        connections[THROTTLE_DATABASE].close()
         connections[THROTTLE_DATABASE] = connections["default"]
 
 

@@ -105,6 +105,13 @@ def test_csv_holds_the_same_rows_as_the_json(client, api):
         assert row == {field: as_csv_cell(value) for field, value in record.items()}
 
 
+def test_an_empty_list_as_csv_is_its_header_row(client):
+    header = client.get("/api/people/", {"format": "csv"}).content.decode().splitlines()[0]
+    response = client.get("/api/people/", {"format": "csv", "q": "zzzzqqqq"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().splitlines() == [header]
+
+
 def test_csv_keeps_the_filters_and_joins_related_slugs(client):
     response = client.get(reverse("api:scene-list"), {"character": "saigo", "period": "1945", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
