@@ -25,7 +25,6 @@ install-dev: $(VENV)/.dev-installed
 # so admin edits survive a restart.
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py createcachetable
 	DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
@@ -38,7 +37,6 @@ serve: install
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(VENV)/secret-key)}" \
 	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" DJANGO_DEBUG= && \
 	$(PY) manage.py migrate --noinput && \
-	$(PY) manage.py createcachetable && \
 	$(PY) manage.py reload_content --if-empty && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(VENV)/bin/gunicorn iwojima_site.wsgi --bind $(HOST) --workers $(CORES) --access-logfile - --error-logfile -
@@ -90,7 +88,6 @@ bench: install
 	@echo "- search against a plain icontains scan of the same fields, at once and a hundred times the content..."
 	@start=$$(date +%s) && \
 	  DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0 && \
-	  DJANGO_DEBUG=1 $(PY) manage.py createcachetable && \
 	  DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty && \
 	  DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages --search-only && \
 	  DJANGO_DEBUG=1 $(PY) manage.py benchmark_pages --search-only --copies 99 && \

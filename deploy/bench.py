@@ -258,7 +258,6 @@ def django_step(name):
 
     if name == "load":
         call_command("migrate", verbosity=0)
-        call_command("createcachetable", verbosity=0)
         call_command("reload_content", verbosity=0)
         analyze(connection)
         answer = None

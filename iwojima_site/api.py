@@ -4,10 +4,12 @@ A list is filtered by the same FacetedFilterSet as its page (bad input: 400 with
 the page is (25 a page, `page` from 1) and carries the facet counts the page's form shows. `?format=csv` gives the
 whole filtered list as CSV, one row per record, lists of slugs joined by ";". Only the address chooses the format
 (never the Accept header), so a shared cache keyed on the address always holds the right bytes. Anonymous use is
-throttled (DRF's AnonRateThrottle) in the default cache, the database's, which every worker and server shares;
-a 429 says when to come back and is never stored.
+throttled per client address in fixed windows counted in the shared database, one statement a request
+(iwojima_site.throttling); a 429 says when to come back and is never stored.
 """
 
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -21,10 +23,33 @@ from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFi
 from iwojima_site.links import absolute_url
 
 
+class CountingPaginator(Paginator):
+    """Django's Paginator whose page reads the list's length with its rows (`COUNT(*) OVER ()`): one query where
+    Django's makes two. Only a page with no rows (past the end, or an empty list) asks for the count alone, and then
+    answers as Django's does."""
+
+    TOTAL = "paginator_total_rows"  # the annotation that carries the count on every row
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # Django's PageNotAnInteger
+        if number < 1 or self.orphans or "count" in self.__dict__ or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+        if not rows:
+            return super().page(number)
+        self.count = getattr(rows[0], self.TOTAL)  # Paginator.count is a cached_property: this is its value
+        return self._get_page(rows, number, self)
+
+
 class FacetPagination(PageNumberPagination):
     """Pages of 25, as the site's lists have; the body also holds the list's facet counts."""
 
     page_size = FacetedListView.paginate_by
+    django_paginator_class = CountingPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
         # A list whose page shows every record (places, the cast) says so with its own page size.

@@ -12,8 +12,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache.backends.db import DatabaseCache
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseNotModified
@@ -197,16 +196,3 @@ class HttpCachingMiddleware:
         if changed_at:
             response.headers.setdefault("Last-Modified", http_date(int(changed_at.timestamp())))
         patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE, must_revalidate=True)
-
-
-class SharedDatabaseCache(DatabaseCache):
-    """Django's database cache, whose occasional cull may fail harmlessly: the throttle writes to it inside a page's
-    read snapshot, where a concurrent writer can refuse the write. The cache already ignores a refused set (the
-    count is then one short); a refused cull is left for the next write."""
-
-    def _cull(self, db, cursor, now, num):
-        try:
-            with transaction.atomic(using=db):
-                super()._cull(db, cursor, now, num)
-        except DatabaseError:
-            pass

@@ -90,3 +90,23 @@ class ContentRevision(models.Model):
 
     def __str__(self):
         return f"Revision {self.number} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ThrottleCount(models.Model):
+    """How many API requests one client made in one fixed window of the API's rate (iwojima_site.throttling):
+    written by one upsert a request, on every worker and app server alike."""
+
+    key = models.CharField(
+        max_length=200, help_text="Who is counted: the throttle's key, e.g. “throttle_anon_203.0.113.7”."
+    )
+    window_start = models.BigIntegerField(
+        db_index=True,  # the occasional delete of old windows finds them by it
+        help_text="When the window starts: whole seconds since 1970-01-01 UTC, a multiple of the rate's duration.",
+    )
+    hits = models.PositiveIntegerField(default=1, help_text="Requests counted in the window, refused ones included.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="throttle_count_key_window")]
+
+    def __str__(self):
+        return f"{self.key} from {self.window_start}: {self.hits}"

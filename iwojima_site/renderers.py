@@ -47,8 +47,16 @@ class CSVRenderer(BaseRenderer):
         else:
             rows = data if isinstance(data, list) else [data]
         out = io.StringIO()
+        view = (renderer_context or {}).get("view")
         if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+            fields = list(rows[0])
+        elif view is not None and hasattr(view, "get_serializer"):
+            # An empty list is still its header row: a body DRF keeps its Content-Type for, and columns to read.
+            fields = list(view.get_serializer().fields)
+        else:
+            fields = []
+        if fields:
+            writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
             writer.writeheader()
             writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
         return out.getvalue().encode(self.charset)

@@ -15,6 +15,7 @@ DJANGO_SITE_URL       the site's public address, e.g. https://iwojima.example.or
 DJANGO_API_RATE       how often one client address may ask the API, e.g. "600/hour" (DRF's rate syntax).
 """
 
+import copy
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -123,15 +124,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # locking as the site does; one file per test process, so two runs in one folder never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
-# The default cache is the database's, so every worker and app server shares it (the API's throttle counts in it).
-# `manage.py createcachetable` makes its table (make run, make serve, deploy/run-local; the tests make their own).
-CACHES = {
-    "default": {
-        "BACKEND": "iwojima_site.caching.SharedDatabaseCache",
-        "LOCATION": "site_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
+# The API's throttle counts on a connection of its own to the same database (iwojima_site.throttling): in
+# autocommit, outside the read snapshot a request's default connection holds, so a concurrent writer can never
+# refuse its write. In tests it is a mirror of default (no database of its own), and conftest.py lets every test
+# use it.
+DATABASES["throttle"] = {
+    **copy.deepcopy(DATABASES["default"]),
+    "ATOMIC_REQUESTS": False,
+    "TEST": {"MIRROR": "default"},
 }
+if DATABASES["throttle"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait less than the site's writers do for SQLite's write lock (held through a whole reload): an API request
+    # should not hang on its count, and one the throttle cannot count goes through.
+    DATABASES["throttle"]["OPTIONS"]["timeout"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -223,14 +228,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
 
 # The read-only API (Django REST framework): JSON, or CSV by `?format=csv`, chosen by the address alone; no sign-in;
-# anonymous use throttled per client address (behind DJANGO_TRUSTED_PROXY_COUNT proxies, the one the outermost wrote).
+# anonymous use throttled per client address (behind DJANGO_TRUSTED_PROXY_COUNT proxies, the one the outermost wrote),
+# counted in fixed windows of the rate's duration in the shared database (iwojima_site/throttling.py).
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "iwojima_site.renderers.CSVRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "iwojima_site.renderers.AddressFormatNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["iwojima_site.throttling.FixedWindowAnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_RATE", "").strip() or "600/hour"},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "iwojima_site.api.SiteAutoSchema",
