@@ -234,6 +234,9 @@ class Character(SluggedRecord):
         ]
         return min((n for n in firsts if n is not None), default=None)
 
+    def name_before_seen(self):
+        return f"{self.name}’s story"
+
     def shown_at(self, horizon):
         """What a viewer at scene `horizon` may read of them (all of it when None): ShownPerson."""
         if horizon is None:

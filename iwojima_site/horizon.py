@@ -154,8 +154,8 @@ def context(request):
 
 
 class HorizonDetailMixin:
-    """For a DetailView of a record with `first_scene_number()`: while watching along, a record that first comes
-    after the viewer's scene gets the "comes later" page (200) instead of its own."""
+    """For a DetailView of a record with `first_scene_number()` and `name_before_seen()`: while watching along, a
+    record that first comes after the viewer's scene gets the "comes later" page (200) instead of its own."""
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -163,5 +163,5 @@ class HorizonDetailMixin:
         if horizon is not None:
             first = self.object.first_scene_number()
             if not shows(first, horizon):
-                return later_response(request, Later(str(self.object), first))
+                return later_response(request, Later(self.object.name_before_seen(), first))
         return self.render_to_response(self.get_context_data(object=self.object))

@@ -103,6 +103,9 @@ class Location(SluggedRecord):
         ]
         return min((n for n in firsts if n is not None), default=None)
 
+    def name_before_seen(self):
+        return "This place"
+
     def shown_at(self, horizon):
         """The description, when a viewer at scene `horizon` may read it: it may tell what happens here in any
         scene, so only once the last scene that shows the place is reached ("" before)."""
@@ -277,6 +280,10 @@ class Scene(SluggedRecord):
     def first_scene_number(self):
         return self.number
 
+    def name_before_seen(self):
+        """What a page says of this scene to a viewer who has not reached it: its number, not its title."""
+        return f"Scene {self.number}"
+
     def people(self):
         """Everyone in the scene and every way they are in it, seen people first: `people_in()` of the prefetched
         `appearances` (with `character`) and `flashbacks` (with `characters` and `rememberer`)."""
@@ -442,6 +449,9 @@ class Flashback(SluggedRecord):
     def first_scene_number(self):
         return self.scene.number
 
+    def name_before_seen(self):
+        return f"A memory of {self.rememberer.name}" if self.rememberer_id else "This memory"
+
     def natural_key(self):
         return (self.slug,)
 
@@ -526,6 +536,10 @@ class Letter(SluggedRecord):
 
     def first_scene_number(self):
         return self.scenes.aggregate(n=Min("number"))["n"]
+
+    def name_before_seen(self):
+        """A letter's title may tell what becomes of it: a viewer who has not reached it reads only "this letter"."""
+        return "This letter"
 
     def shown_at(self, horizon):
         """Its fate as a viewer at scene `horizon` may read it: what became of a letter may be told in any scene it
