@@ -17,12 +17,11 @@ class PersonSerializer(serializers.ModelSerializer):
     fate_scene = serializers.SerializerMethodField(help_text="The slug of the fate's scene, once it is reached.")
 
     def get_fate(self, person) -> str:
-        shown = person.shown_at(horizon_of(self.context.get("request")))
-        return person.fate if shown.fate_known else ""
+        return person.fate if person.fate_told_at(horizon_of(self.context.get("request"))) else ""
 
     def get_fate_scene(self, person) -> str | None:
-        shown = person.shown_at(horizon_of(self.context.get("request")))
-        return person.fate_scene.slug if shown.fate_scene_id else None
+        told = person.fate_scene_id and person.fate_told_at(horizon_of(self.context.get("request")))
+        return person.fate_scene.slug if told else None
 
     class Meta:
         model = Character

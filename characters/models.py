@@ -237,14 +237,21 @@ class Character(SluggedRecord):
     def name_before_seen(self):
         return f"{self.name}’s story"
 
+    def fate_told_at(self, horizon):
+        """Whether a viewer at scene `horizon` (None: the whole film) may know their fate: once its scene is
+        reached. Reads `fate_scene_number` where `.at()` annotated it, else the fate's scene."""
+        if horizon is None:
+            return True
+        fate_at = getattr(self, "fate_scene_number", None)
+        if fate_at is None and self.fate_scene_id:
+            fate_at = self.fate_scene.number
+        return fate_at is not None and fate_at <= horizon
+
     def shown_at(self, horizon):
         """What a viewer at scene `horizon` may read of them (all of it when None): ShownPerson."""
         if horizon is None:
             return ShownPerson(self.biography, self.fate_detail, self.get_fate_display(), self.fate_scene_id, True)
-        fate_at = getattr(self, "fate_scene_number", None)
-        if fate_at is None and self.fate_scene_id:
-            fate_at = self.fate_scene.number
-        known = fate_at is not None and fate_at <= horizon
+        known = self.fate_told_at(horizon)
         return ShownPerson(
             cut_parts(self.biography, horizon),
             cut_parts(self.fate_detail, horizon),

@@ -258,7 +258,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
             for scene in scenes
         ]
         # Watching along, a fate after the viewer's scene is neither marked nor ends a line.
-        told = [person for person in people if person.shown_at(horizon).fate_known or horizon is None]
+        told = [person for person in people if person.fate_told_at(horizon)]
         fates = {person.pk: person.fate_scene_id for person in told if person.fate_scene_id}
         ends = {person.pk for person in told if person.fate in DEATHS}
         highlighted = [person.name for person in people if person.slug in highlight]
