@@ -77,9 +77,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iwojima_site.snapshots.ConsistentReadMiddleware",  # one database snapshot per page read
-    "iwojima_site.horizon.HorizonMiddleware",  # watch-along: `at` read once; links keep it
     "iwojima_site.caching.HttpCachingMiddleware",  # ETag, Last-Modified, Cache-Control; 304 before the view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "iwojima_site.horizon.HorizonMiddleware",  # watch-along: `at` read once; links keep it; inside the headers
     "axes.middleware.AxesMiddleware",  # keep last: it turns a locked-out sign-in into the 429 page
 ]
 
