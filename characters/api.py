@@ -6,13 +6,22 @@ from rest_framework import serializers
 from characters.filters import CharacterFilter
 from characters.models import Character
 from iwojima_site.api import PageURLField, RecordViewSet
+from iwojima_site.horizon import horizon_of
 
 
 class PersonSerializer(serializers.ModelSerializer):
     url = PageURLField()
     aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
-    fate_scene = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     seen_scene_count = serializers.IntegerField(read_only=True, help_text="Scenes they are seen in.")
+    fate = serializers.SerializerMethodField(help_text="Watching along, empty until the fate's scene is reached.")
+    fate_scene = serializers.SerializerMethodField(help_text="The slug of the fate's scene, once it is reached.")
+
+    def get_fate(self, person) -> str:
+        return person.fate if person.fate_told_at(horizon_of(self.context.get("request"))) else ""
+
+    def get_fate_scene(self, person) -> str | None:
+        told = person.fate_scene_id and person.fate_told_at(horizon_of(self.context.get("request")))
+        return person.fate_scene.slug if told else None
 
     class Meta:
         model = Character

@@ -1,8 +1,11 @@
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
@@ -62,6 +65,16 @@ class CharacterQuerySet(SlugQuerySet):
             | Q(aliases__icontains=text)
             | Q(source_names__icontains=text)
         )
+
+    def known_at(self, horizon):
+        """The people in a scene up to `horizon` in any way (seen, heard, mentioned, or in a memory shown there),
+        each with `fate_scene_number` for `shown_at()`."""
+        appearance = self.model._meta.get_field("appearances").related_model
+        in_memory = self.model._meta.get_field("flashbacks").through
+        return self.filter(
+            Exists(appearance.objects.filter(character=OuterRef("pk"), scene__number__lte=horizon))
+            | Exists(in_memory.objects.filter(character=OuterRef("pk"), flashback__scene__number__lte=horizon))
+        ).annotate(fate_scene_number=F("fate_scene__number"))
 
     def in_order_of_appearance(self):
         """Ordered by the first scene (or flashback's scene) they are in."""
@@ -212,6 +225,42 @@ class Character(SluggedRecord):
     def display_name(self):
         return f"{self.rank} {self.name}" if self.rank and not self.name.startswith(self.rank) else self.name
 
+    def first_scene_number(self):
+        """The first scene they are in, in any way or in a memory shown there (None: in none)."""
+        appearance = self._meta.get_field("appearances").related_model
+        in_memory = self._meta.get_field("flashbacks").through
+        firsts = [
+            appearance.objects.filter(character=self).aggregate(n=Min("scene__number"))["n"],
+            in_memory.objects.filter(character=self).aggregate(n=Min("flashback__scene__number"))["n"],
+        ]
+        return min((n for n in firsts if n is not None), default=None)
+
+    def name_before_seen(self):
+        return f"{self.name}’s story"
+
+    def fate_told_at(self, horizon):
+        """Whether a viewer at scene `horizon` (None: the whole film) may know their fate: once its scene is
+        reached. Reads `fate_scene_number` where `.at()` annotated it, else the fate's scene."""
+        if horizon is None:
+            return True
+        fate_at = getattr(self, "fate_scene_number", None)
+        if fate_at is None and self.fate_scene_id:
+            fate_at = self.fate_scene.number
+        return fate_at is not None and fate_at <= horizon
+
+    def shown_at(self, horizon):
+        """What a viewer at scene `horizon` may read of them (all of it when None): ShownPerson."""
+        if horizon is None:
+            return ShownPerson(self.biography, self.fate_detail, self.get_fate_display(), self.fate_scene_id, True)
+        known = self.fate_told_at(horizon)
+        return ShownPerson(
+            cut_parts(self.biography, horizon),
+            cut_parts(self.fate_detail, horizon),
+            self.get_fate_display() if known else NOT_YET,
+            self.fate_scene_id if known else None,
+            known,
+        )
+
     def clean(self):
         super().clean()
         if self.credited_only and not self.actor:
@@ -253,6 +302,22 @@ class Character(SluggedRecord):
     def is_in_scene(self, scene_id):
         """Whether they are in the scene in any way, or in a memory it cuts to."""
         return self.appearances.filter(scene_id=scene_id).exists() or self.flashbacks.filter(scene_id=scene_id).exists()
+
+
+# What a page says of a fate that comes after the viewer's scene.
+NOT_YET = "Not yet: it comes after the scene you are at"
+
+
+@dataclass(frozen=True)
+class ShownPerson:
+    """A person as a viewer at some scene may read them: the biography and fate-note parts up to it, and the
+    fate (label and scene) only once it has happened."""
+
+    biography: list
+    fate_detail: list
+    fate: str
+    fate_scene_id: int | None
+    fate_known: bool
 
 
 def lines(text):

@@ -1,10 +1,11 @@
-from django.db.models import Count, IntegerField, Prefetch, Subquery, Window
+from django.db.models import Count, F, IntegerField, Prefetch, Subquery, Window
 from django.views.generic import DetailView, ListView
 
 from characters.filters import CharacterFilter
 from characters.models import Character
 from iwojima_site.facets import FacetedListView
 from iwojima_site.film import FILM_FACTS
+from iwojima_site.horizon import HorizonDetailMixin, horizon_of
 from iwojima_site.records import FormerSlugRedirectMixin
 
 
@@ -20,7 +21,7 @@ class CharacterListView(FacetedListView):
         return Character.objects.listed()
 
 
-class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
+class CharacterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     """A person's page reaches their scenes, letters and memories through the reverse relations."""
 
     template_name = "characters/character_detail.html"
@@ -31,15 +32,19 @@ class CharacterDetailView(FormerSlugRedirectMixin, DetailView):
         appearances = Character._meta.get_field("appearances").related_model
         flashbacks = Character._meta.get_field("flashbacks").related_model
         letters = Character._meta.get_field("letters_written").related_model
+        # Watching along, every related list stops at the viewer's scene.
+        horizon = horizon_of(self.request)
+        appeared = appearances.objects.select_related("scene").order_by("scene__number")
+        if horizon is not None:
+            appeared = appeared.filter(scene__number__lte=horizon)
+        letters, flashbacks = letters.objects.at(horizon), flashbacks.objects.at(horizon)
         return (
             Character.objects.prefetch_related(
-                Prefetch("appearances", queryset=appearances.objects.select_related("scene").order_by("scene__number")),
-                Prefetch("letters_written", queryset=letters.objects.in_screen_order().select_related("recipient")),
-                Prefetch("letters_received", queryset=letters.objects.in_screen_order().select_related("writer")),
-                Prefetch("memories", queryset=flashbacks.objects.in_screen_order().select_related("scene")),
-                Prefetch(
-                    "flashbacks", queryset=flashbacks.objects.in_screen_order().select_related("scene", "rememberer")
-                ),
+                Prefetch("appearances", queryset=appeared),
+                Prefetch("letters_written", queryset=letters.in_screen_order().select_related("recipient")),
+                Prefetch("letters_received", queryset=letters.in_screen_order().select_related("writer")),
+                Prefetch("memories", queryset=flashbacks.in_screen_order().select_related("scene")),
+                Prefetch("flashbacks", queryset=flashbacks.in_screen_order().select_related("scene", "rememberer")),
             )
             .select_related("fate_scene")
             .annotate(film_scene_count=film_scene_count())
@@ -64,7 +69,8 @@ class CastView(ListView):
 
     template_name = "characters/cast.html"
     context_object_name = "cast"
-    queryset = Character.objects.credited()
+    # With the fate's scene number, which decides whether a watch-along page may tell the fate.
+    queryset = Character.objects.credited().annotate(fate_scene_number=F("fate_scene__number"))
     extra_context = {"section": "characters", "film_facts": FILM_FACTS}
 
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter
+from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
 
 
@@ -128,8 +129,8 @@ class FacetedFilterBackend(DjangoFilterBackend):
 
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     """A list and its records, addressed by slug. `queryset` is the page's own QuerySet (`listed()`, so the API
-    lists exactly what the page does; watch-along will narrow it in `get_queryset`, as the page's view will);
-    `filterset_class` is the page's FilterSet, or None for a list without filters."""
+    lists exactly what the page does), narrowed in `get_queryset` to the request's watch-along horizon as the
+    page's FilterSet narrows it; `filterset_class` is the page's FilterSet, or None for a list without filters."""
 
     lookup_field = "slug"
     # Any text up to the next slash reaches the view, so that a malformed slug gets the API's JSON 404, not a page.
@@ -138,6 +139,10 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = None
     pagination_class = FacetPagination
     filterset = None
+
+    def get_queryset(self):
+        # Watch-along: only what a viewer at the address's scene may know of, lists and records alike.
+        return super().get_queryset().at(horizon_of(self.request))
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

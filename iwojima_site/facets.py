@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
+from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
 
 # Longer text is refused with a form error rather than searched.
@@ -38,10 +39,10 @@ class TextFilter(django_filters.CharFilter):
         self.searches = {}
 
     def search(self, value):
-        # Read once (one query for the vocabulary) however often the facets filter by it: each FilterSet has
-        # its own copy of its filters, so this lasts one request.
+        # Read at the list's horizon (watch-along), and once (one query for the vocabulary) however often the
+        # facets filter by it: each FilterSet has its own copy of its filters, so this lasts one request.
         if value not in self.searches:
-            self.searches[value] = Search(value)
+            self.searches[value] = Search(value, at=horizon_of(getattr(self.parent, "request", None)))
         return self.searches[value]
 
     def filter(self, qs, value):
@@ -205,6 +206,18 @@ class FacetedFilterSet(django_filters.FilterSet):
     # the list page shows the first SHOWN_CHOICES of them (and whatever is chosen) and links to a page of all.
     long_facets = {}
     SHOWN_CHOICES = 10
+    # Filters whose choices tell how a story ends (a person's fate): left out while watching along.
+    told_later = ()
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        # The list, its facets and counts are all cut at the request's horizon, here, for the page and the API.
+        self.horizon = horizon_of(request)
+        if queryset is not None:
+            queryset = queryset.at(self.horizon)
+        super().__init__(data, queryset, request=request, **kwargs)
+        if self.horizon is not None:
+            for name in self.told_later:
+                self.filters.pop(name, None)
 
     def cleaned(self):
         return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
@@ -215,7 +228,7 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def queryset_without(self, name):
         """The list as every filter but `name` makes it (no ordering, no annotations)."""
-        qs = self.queryset.model._default_manager.all()
+        qs = self.queryset.model._default_manager.at(self.horizon)
         for other, value in self.cleaned().items():
             if other != name and not isinstance(self.filters[other], OrderFilter | ModeFilter):
                 qs = self.filters[other].filter(qs, value)
@@ -241,7 +254,7 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def grouped(self, matching, **columns):
         # Group in a fresh query: a join the filters made (characters=Shimizu) must not limit the values counted.
-        qs = self.queryset.model._default_manager.filter(pk__in=matching.values("pk"))
+        qs = self.queryset.model._default_manager.filter(pk__in=matching.order_by().values("pk"))
         return qs.order_by().values(**columns).annotate(count=Count("pk", distinct=True))
 
     @cached_property

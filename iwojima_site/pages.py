@@ -29,6 +29,8 @@ def site_pages():
     person = Character.objects.annotate(n=Count("memories")).order_by("-n", "slug").first()
     letter = Letter.objects.filter(writer=person).order_by("slug").first() or Letter.objects.order_by("slug").first()
     flashback = Flashback.objects.filter(rememberer=person).order_by("slug").first()
+    watch_at = person.first_scene_number()
+    latest = Scene.objects.order_by("-number").first()
     return [
         ("home", reverse("home")),
         ("scene-list", reverse("scenes:list")),
@@ -56,6 +58,11 @@ def site_pages():
         ("search", reverse("search")),
         ("search-results", filtered("search", q=person.alias_list[0] if person.alias_list else person.name)),
         ("search-no-results", filtered("search", q="xylophone")),
+        # Watch-along mode, at the first scene of the richest person: their page, a list, and a page about
+        # someone still to come.
+        ("watch-along-character", f"{person.get_absolute_url()}?{urlencode({'at': watch_at})}"),
+        ("watch-along-scene-list", filtered("scenes:list", at=watch_at)),
+        ("watch-along-later", f"{latest.get_absolute_url()}?{urlencode({'at': watch_at})}"),
     ]
 
 
@@ -64,6 +71,7 @@ def page_types():
     admin's login."""
     return site_pages() + [
         ("scene-list-invalid-filter", filtered("scenes:list", character="nobody-of-that-name")),
+        ("watch-along-invalid", filtered("scenes:list", at="zero")),
         ("suggest-correction", filtered("suggest", page=reverse("cast"))),
         ("not-found", "/no-such-page/"),
         ("admin-login", reverse("admin:login")),

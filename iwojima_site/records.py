@@ -9,8 +9,21 @@ from django.http import Http404, HttpResponsePermanentRedirect
 
 from iwojima_site.validators import validate_slug_list
 
+# The annotation that marks a QuerySet already cut at a horizon.
+HORIZON_MARK = "watch_horizon"
+
 
 class SlugQuerySet(models.QuerySet):
+    def at(self, horizon):
+        """The records a viewer watching along at scene `horizon` may know of (iwojima_site.horizon): all of
+        them when `horizon` is None. Each content model says which in `known_at`."""
+        if horizon is None or HORIZON_MARK in self.query.annotations:  # cut once, by whichever asks first
+            return self
+        return self.known_at(horizon).annotate(**{HORIZON_MARK: models.Value(horizon)})
+
+    def known_at(self, horizon):
+        raise NotImplementedError(f"{self.model.__name__} does not say what is known at a scene.")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 

@@ -408,8 +408,12 @@ class Search:
 
     @cached_property
     def completions(self):
-        """{word: [the known words that begin with it]} for each word the site does not hold as a whole word."""
+        """{word: [the known words that begin with it]} for each word the site does not hold as a whole word.
+        None while watching along (`at`): the vocabulary counts words of the whole film, so a completion could
+        name something still to come."""
         result = {}
+        if self.at is not None:
+            return result
         for word in self.words:
             if word not in self.known and len(word) >= MIN_PREFIX:
                 found = [known for known in self.vocabulary if known.startswith(word) and known not in STOPWORDS]
@@ -459,7 +463,7 @@ class Search:
         One query: the vocabulary's words about as long as the unknown ones (at most SUGGESTION_CANDIDATES);
         nearness is difflib's similarity ratio, in Python."""
         unknown = [word for word in self.words if word not in self.known and word not in self.completions]
-        if not unknown:
+        if not unknown or self.at is not None:  # the vocabulary is the whole film's (see `completions`)
             return []
         shortest, longest = min(map(len, unknown)), max(map(len, unknown))
         # A misspelling seldom gets the first letter wrong ("Suribachi" is not "Kuribachi").

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "iwojima_site.snapshots.ConsistentReadMiddleware",  # one database snapshot per page read
     "iwojima_site.caching.HttpCachingMiddleware",  # ETag, Last-Modified, Cache-Control; 304 before the view
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "iwojima_site.horizon.HorizonMiddleware",  # watch-along: `at` read once; links keep it; inside the headers
     "axes.middleware.AxesMiddleware",  # keep last: it turns a locked-out sign-in into the 429 page
 ]
 
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iwojima_site.links.site_links",  # the canonical address and the site's name for link previews
+                "iwojima_site.horizon.context",  # watch-along: the horizon and the page without it
             ],
         },
     },

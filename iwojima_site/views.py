@@ -18,6 +18,7 @@ from iwojima_site.baked import BakedQuery
 from iwojima_site.caching import current_revision
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
+from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.source import contributor_credit, plot_paragraphs
@@ -32,12 +33,20 @@ SCENES_PER_PARAGRAPH = 12
 
 def source(request):
     """The plot summary, paragraph by paragraph (anchors #p1…#p30), with the scenes drawn from each."""
+    horizon = horizon_of(request)
     scenes_from = {}
     for scene in Scene.objects.in_screen_order().only("number", "slug", "title", "source_paragraphs"):
         for number in scene.source_paragraphs:
             scenes_from.setdefault(number, []).append(scene)
     paragraphs = [
-        {"number": number, "text": text, "scenes": scenes_from.get(number, [])[:SCENES_PER_PARAGRAPH]}
+        {
+            "number": number,
+            # Watching along, a paragraph is shown only when every scene drawn from it has been reached.
+            "text": text if horizon is None or all(s.number <= horizon for s in scenes_from.get(number, [])) else "",
+            "scenes": [s for s in scenes_from.get(number, []) if horizon is None or s.number <= horizon][
+                :SCENES_PER_PARAGRAPH
+            ],
+        }
         for number, text in plot_paragraphs().items()
         if number > 0
     ]
@@ -56,11 +65,19 @@ FIRST_SCENES = BakedQuery(
 PRINCIPALS = BakedQuery(lambda: Character.objects.filter(principal=True).in_order_of_prominence()[:PRINCIPALS_ON_HOME])
 
 
-def film_parts():
+def principals_at(horizon):
+    """The principals a viewer at scene `horizon` has met, in the order of prominence."""
+    return Character.objects.filter(principal=True).in_order_of_prominence().at(horizon)[:PRINCIPALS_ON_HOME]
+
+
+def film_parts(horizon=None):
     """The film's parts as they come on screen (the frame twice: at the start and at the end), with their scenes,
-    as far as the first SCENES_ON_HOME scenes go: [{"label", "first", "last", "scenes": [Scene, …]}]. One query,
-    and a page of the same size whatever the number of scenes."""
-    scenes = FIRST_SCENES()
+    as far as the first SCENES_ON_HOME scenes go (and scene `horizon`, watching along): [{"label", "first",
+    "last", "scenes": [Scene, …]}]. One query, and a page of the same size whatever the number of scenes."""
+    if horizon is None:
+        scenes = FIRST_SCENES()
+    else:
+        scenes = Scene.objects.in_screen_order().at(horizon).only("number", "slug", "title", "part")[:SCENES_ON_HOME]
     return [
         {"label": Part(part).label, "first": run[0].number, "last": run[-1].number, "scenes": run}
         for part, run in ((part, list(run)) for part, run in groupby(scenes, key=lambda scene: scene.part))
@@ -68,10 +85,11 @@ def film_parts():
 
 
 def home(request):
-    parts = film_parts()
-    principals = PRINCIPALS()
+    horizon = horizon_of(request)
+    parts = film_parts(horizon)
+    principals = PRINCIPALS() if horizon is None else list(principals_at(horizon))
     # The small narrative chart: the same scenes as the index, the principals' lines (one query more).
-    small = small_chart([scene for part in parts for scene in part["scenes"]], principals)
+    small = small_chart([scene for part in parts for scene in part["scenes"]], principals, horizon)
     return render(
         request,
         "home.html",
@@ -81,12 +99,12 @@ def home(request):
             "principal_characters": principals,
             "small_chart": small,
             "counts": {
-                "scenes": Scene.objects.count(),
-                **Character.objects.aggregate(  # one pass over the is_group index
+                "scenes": Scene.objects.at(horizon).count(),
+                **Character.objects.at(horizon).aggregate(  # one pass over the is_group index
                     people=Count("pk", filter=Q(is_group=False)), groups=Count("pk", filter=Q(is_group=True))
                 ),
-                "letters": Letter.objects.count(),
-                "flashbacks": Flashback.objects.count(),
+                "letters": Letter.objects.at(horizon).order_by().values("pk").count(),
+                "flashbacks": Flashback.objects.at(horizon).count(),
             },
             "credit": contributor_credit(),
             "film_facts": FILM_FACTS,
@@ -154,9 +172,10 @@ def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     context = {"form": form, "query": query, "groups": [], "total": 0}
+    horizon = horizon_of(request)
     if query:
-        found = Search(query)
-        groups = [result_group(kind, found, query) for kind in SEARCH_KINDS]
+        found = Search(query, at=horizon)
+        groups = [result_group(kind, found, query, horizon) for kind in SEARCH_KINDS]
         total = sum(group["count"] for group in groups)
         suggestions = found.suggestions() if total < FEW_RESULTS else []
         context.update(
@@ -172,9 +191,10 @@ def search(request):
     return render(request, "search.html", context, status=400 if form.errors else 200)
 
 
-def result_group(kind, found, query):
-    """One group: its first SEARCH_RESULTS_SHOWN results and how many there are, in one query."""
-    matches = found.filter(kind.records()).order_by(f"-{RELEVANCE}", *kind.order)
+def result_group(kind, found, query, horizon=None):
+    """One group: its first SEARCH_RESULTS_SHOWN results and how many there are (up to scene `horizon`, watching
+    along), in one query."""
+    matches = found.filter(kind.records().at(horizon)).order_by(f"-{RELEVANCE}", *kind.order)
     results = list(matches.annotate(matches_found=Window(Count("pk")))[:SEARCH_RESULTS_SHOWN])
     count = results[0].matches_found if results else 0
     list_url = reverse(kind.list_url)

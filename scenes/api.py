@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 
 from iwojima_site.api import PageURLField, RecordViewSet, SlugListField
+from iwojima_site.horizon import horizon_of
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import Flashback, Letter, Location, Scene
 
@@ -56,11 +57,28 @@ class SceneRecordSerializer(SceneSerializer):
         fields = [*SceneSerializer.Meta.fields, "letters"]
 
 
+def horizon(serializer):
+    """The watch-along horizon of the request a serializer answers (None: off)."""
+    return horizon_of(serializer.context.get("request"))
+
+
 class LetterSerializer(serializers.ModelSerializer):
     url = PageURLField()
     writer = slug_of(allow_null=True)
     recipient = slug_of(allow_null=True)
-    scenes = SlugListField()
+    scenes = serializers.SerializerMethodField()
+    fate = serializers.SerializerMethodField(
+        help_text="What became of it; watching along, told once its last scene is reached."
+    )
+
+    def get_scenes(self, letter) -> list[str]:
+        at = horizon(self)
+        return [scene.slug for scene in letter.scenes.all() if at is None or scene.number <= at]
+
+    def get_fate(self, letter) -> str:
+        return (
+            letter.fate if horizon(self) is None or letter.shown_at(horizon(self)) == letter.get_fate_display() else ""
+        )
 
     class Meta:
         model = Letter
@@ -83,6 +101,13 @@ class FlashbackSerializer(serializers.ModelSerializer):
 
 class PlaceSerializer(serializers.ModelSerializer):
     url = PageURLField()
+    description = serializers.SerializerMethodField(
+        help_text="Watching along, given once the last scene there is reached."
+    )
+
+    def get_description(self, place) -> str:
+        return place.shown_at(horizon(self))
+
     scene_count = serializers.IntegerField(read_only=True, help_text="Scenes that happen there.")
     flashback_count = serializers.IntegerField(read_only=True, help_text="Memories that go back to it.")
 
@@ -130,3 +155,6 @@ class PlaceViewSet(RecordViewSet):
     serializer_class = PlaceSerializer
     page_size = 1000  # the page lists every place on one page; the places do not grow with the scenes
     queryset = Location.objects.listed()
+
+    def get_queryset(self):
+        return Location.objects.listed(horizon_of(self.request))

@@ -68,6 +68,7 @@ class SceneFilter(FacetedFilterSet):
 
 class LetterFilter(FacetedFilterSet):
     long_facets = {"writer": "people", "recipient": "people"}
+    told_later = ("fate",)
 
     q = TextFilter(label="Words in the letter, or a name")
     writer = django_filters.ModelChoiceFilter(

@@ -3,9 +3,9 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connections, models
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -42,11 +42,39 @@ class Part(models.TextChoices):
 
 
 class LocationQuerySet(SlugQuerySet):
-    def listed(self):
-        """The places as their list shows them: by region, with how many scenes and memories each holds."""
+    def listed(self, horizon=None):
+        """The places as their list shows them: by region, with how many scenes and memories each holds (up to
+        scene `horizon`, when given)."""
+        scenes, memories = Q(), Q()
+        if horizon is not None:
+            scenes, memories = Q(scenes__number__lte=horizon), Q(flashbacks__scene__number__lte=horizon)
+        return (
+            self.annotate(
+                scene_count=models.Count("scenes", filter=scenes, distinct=True),
+                flashback_count=models.Count("flashbacks", filter=memories, distinct=True),
+            )
+            .at(horizon)
+            .order_by("region", "name", "slug")
+        )
+
+    def known_at(self, horizon):
+        """The places of a scene, or of a memory shown in a scene, up to `horizon`; each with `last_scene_number`
+        (the last scene that shows it), which decides whether its description may be read."""
+        return self.filter(
+            Exists(Scene.objects.filter(location=OuterRef("pk"), number__lte=horizon))
+            | Exists(Flashback.objects.filter(location=OuterRef("pk"), scene__number__lte=horizon))
+        ).with_last_scene()
+
+    def with_last_scene(self):
+        last_scene = Scene.objects.filter(location=OuterRef("pk")).order_by("-number").values("number")[:1]
+        last_memory = (
+            Flashback.objects.filter(location=OuterRef("pk")).order_by("-scene__number").values("scene__number")[:1]
+        )
         return self.annotate(
-            scene_count=models.Count("scenes", distinct=True), flashback_count=models.Count("flashbacks", distinct=True)
-        ).order_by("region", "name", "slug")
+            last_scene_number=Greatest(
+                Coalesce(Subquery(last_scene), 0), Coalesce(Subquery(last_memory), 0), output_field=IntegerField()
+            )
+        )
 
 
 class Location(SluggedRecord):
@@ -68,6 +96,27 @@ class Location(SluggedRecord):
     def get_absolute_url(self):
         return slug_url("scenes:place_detail", self.slug)
 
+    def first_scene_number(self):
+        """The first scene set here or showing a memory set here (None: none)."""
+        firsts = [
+            self.scenes.aggregate(n=Min("number"))["n"],
+            self.flashbacks.aggregate(n=Min("scene__number"))["n"],
+        ]
+        return min((n for n in firsts if n is not None), default=None)
+
+    def name_before_seen(self):
+        return "This place"
+
+    def shown_at(self, horizon):
+        """The description, when a viewer at scene `horizon` may read it: it may tell what happens here in any
+        scene, so only once the last scene that shows the place is reached ("" before)."""
+        if horizon is None:
+            return self.description
+        last = getattr(self, "last_scene_number", None)
+        if last is None:
+            last = Location.objects.filter(pk=self.pk).with_last_scene().values_list("last_scene_number", flat=True)[0]
+        return self.description if last <= horizon else ""
+
     def get_scenes_url(self):
         """The scene list filtered by this place."""
         return f"{reverse('scenes:list')}?{urlencode({'location': self.slug})}"
@@ -76,6 +125,14 @@ class Location(SluggedRecord):
 class SceneQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.order_by("number")
+
+    def known_at(self, horizon):
+        """The scenes up to and including scene `horizon`."""
+        return self.filter(number__lte=horizon)
+
+    def last_number(self):
+        """The number of the last scene (None when there is none)."""
+        return self.order_by("-number").values_list("number", flat=True).first()
 
     def listed(self):
         """The scenes as their list shows them (the page and the API): cards' people, counts, screen order."""
@@ -221,6 +278,13 @@ class Scene(SluggedRecord):
     def get_absolute_url(self):
         return slug_url("scenes:detail", self.slug)
 
+    def first_scene_number(self):
+        return self.number
+
+    def name_before_seen(self):
+        """What a page says of this scene to a viewer who has not reached it: its number, not its title."""
+        return f"Scene {self.number}"
+
     def people(self):
         """Everyone in the scene and every way they are in it, seen people first: `people_in()` of the prefetched
         `appearances` (with `character`) and `flashbacks` (with `characters` and `rememberer`)."""
@@ -342,6 +406,10 @@ class FlashbackQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.order_by("scene__number", "slug")
 
+    def known_at(self, horizon):
+        """The memories shown up to scene `horizon`."""
+        return self.filter(scene__number__lte=horizon)
+
     def listed(self):
         """The flashbacks as their list shows them (the page and the API), in screen order."""
         return self.in_screen_order().select_related("scene", "rememberer", "location").prefetch_related("characters")
@@ -378,6 +446,12 @@ class Flashback(SluggedRecord):
 
     def get_absolute_url(self):
         return slug_url("scenes:flashback_detail", self.slug)
+
+    def first_scene_number(self):
+        return self.scene.number
+
+    def name_before_seen(self):
+        return f"A memory of {self.rememberer.name}" if self.rememberer_id else "This memory"
 
     def natural_key(self):
         return (self.slug,)
@@ -422,6 +496,12 @@ class LetterQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.annotate(first_scene=Min("scenes__number")).order_by("first_scene", "slug")
 
+    def known_at(self, horizon):
+        """The letters in a scene up to `horizon`, each with `last_scene_number` for `shown_at()`."""
+        return self.filter(
+            Exists(Letter.scenes.through.objects.filter(letter=OuterRef("pk"), scene__number__lte=horizon))
+        ).annotate(last_scene_number=Max("scenes__number"))
+
     def listed(self):
         """The letters as their list shows them (the page and the API), in screen order."""
         return self.in_screen_order().select_related("writer", "recipient").prefetch_related("scenes")
@@ -455,10 +535,30 @@ class Letter(SluggedRecord):
     def get_absolute_url(self):
         return slug_url("scenes:letter_detail", self.slug)
 
+    def first_scene_number(self):
+        return self.scenes.aggregate(n=Min("number"))["n"]
+
+    def name_before_seen(self):
+        """A letter's title may tell what becomes of it: a viewer who has not reached it reads only "this letter"."""
+        return "This letter"
+
+    def shown_at(self, horizon):
+        """Its fate as a viewer at scene `horizon` may read it: what became of a letter may be told in any scene it
+        is in, so only once the last of them is reached."""
+        if horizon is None:
+            return self.get_fate_display()
+        last = getattr(self, "last_scene_number", None)
+        if last is None:
+            last = self.scenes.aggregate(n=Max("number"))["n"] or 0
+        return self.get_fate_display() if last <= horizon else LETTER_FATE_NOT_YET
+
     def natural_key(self):
         return (self.slug,)
 
     natural_key.dependencies = ["scenes.scene", "characters.character"]
+
+
+LETTER_FATE_NOT_YET = "Not yet told"
 
 
 class ContentSync(models.Model):

@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery
 from iwojima_site.facets import FacetedListView
+from iwojima_site.horizon import HorizonDetailMixin, horizon_of
 from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
@@ -46,7 +47,7 @@ class SceneListView(FacetedListView):
         return super().get_context_data(chart_url=chart_url, **kwargs)
 
 
-class SceneDetailView(FormerSlugRedirectMixin, DetailView):
+class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     """A scene: where and when, what happens, everyone in it and how, its flashbacks and letters, the scenes either
     side. Six baked queries (iwojima_site.baked), each reading only what the page shows."""
 
@@ -128,12 +129,16 @@ class LetterListView(FacetedListView):
         return Letter.objects.listed()
 
 
-class LetterDetailView(FormerSlugRedirectMixin, DetailView):
+class LetterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     template_name = "scenes/letter_detail.html"
-    queryset = Letter.objects.select_related("writer", "recipient").prefetch_related(
-        Prefetch("scenes", queryset=Scene.objects.select_related("location").in_screen_order())
-    )
     extra_context = {"section": "letters"}
+
+    def get_queryset(self):
+        horizon = horizon_of(self.request)
+        scenes = Scene.objects.select_related("location").in_screen_order().at(horizon)
+        return Letter.objects.select_related("writer", "recipient").prefetch_related(
+            Prefetch("scenes", queryset=scenes)
+        )
 
 
 class FlashbackListView(FacetedListView):
@@ -148,7 +153,7 @@ class FlashbackListView(FacetedListView):
         return Flashback.objects.listed()
 
 
-class FlashbackDetailView(FormerSlugRedirectMixin, DetailView):
+class FlashbackDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     template_name = "scenes/flashback_detail.html"
     queryset = Flashback.objects.select_related("scene", "rememberer", "location").prefetch_related("characters")
     extra_context = {"section": "flashbacks"}
@@ -158,20 +163,27 @@ class PlaceListView(ListView):
     """Every place, by region, with how many scenes happen there and how many memories go back to it."""
 
     template_name = "scenes/place_list.html"
-    queryset = Location.objects.listed()
     extra_context = {"section": "places"}
 
+    def get_queryset(self):
+        return Location.objects.listed(horizon_of(self.request))
 
-class PlaceDetailView(FormerSlugRedirectMixin, DetailView):
+
+class PlaceDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     """A place: what and where it is, every scene there in screen order, and the memories set there."""
 
     template_name = "scenes/place_detail.html"
     context_object_name = "place"
-    queryset = Location.objects.prefetch_related(
-        Prefetch("scenes", queryset=Scene.objects.in_screen_order()),
-        Prefetch("flashbacks", queryset=Flashback.objects.in_screen_order().select_related("scene", "rememberer")),
-    )
     extra_context = {"section": "places"}
+
+    def get_queryset(self):
+        horizon = horizon_of(self.request)
+        memories = Flashback.objects.in_screen_order().select_related("scene", "rememberer").at(horizon)
+        places = Location.objects.prefetch_related(
+            Prefetch("scenes", queryset=Scene.objects.in_screen_order().at(horizon)),
+            Prefetch("flashbacks", queryset=memories),
+        )
+        return places if horizon is None else places.with_last_scene()
 
 
 class ScenePagesMixin:
@@ -218,7 +230,8 @@ class TimelineView(ScenePagesMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         query = self.request.GET
-        part_sizes = dict(Scene.objects.order_by().values_list("part").annotate(n=Count("pk")))
+        horizon = horizon_of(self.request)
+        part_sizes = dict(Scene.objects.at(horizon).order_by().values_list("part").annotate(n=Count("pk")))
         film_size = sum(part_sizes.values())
         parts = [(value, label, part_sizes[value]) for value, label in Part.choices if part_sizes.get(value)]
         part = query.get("part", "")
@@ -230,10 +243,10 @@ class TimelineView(ScenePagesMixin, TemplateView):
         part_size = part_sizes.get(part, film_size)
         page, pages = self.page_of(part_size)
         start = (page - 1) * self.MAX_SCENES
-        scenes = Scene.objects.only("number", "slug", "title").order_by("number")
+        scenes = Scene.objects.only("number", "slug", "title").order_by("number").at(horizon)
         scenes = list((scenes.filter(part=part) if part else scenes)[start : start + self.MAX_SCENES])
         content = scene_content(scenes)
-        people = self.charted_people(content["present"], everyone, highlight)
+        people = self.charted_people(content["present"], everyone, highlight, horizon)
         scenes_in = [
             SceneIn(
                 scene.pk,
@@ -244,8 +257,10 @@ class TimelineView(ScenePagesMixin, TemplateView):
             )
             for scene in scenes
         ]
-        fates = {person.pk: person.fate_scene_id for person in people if person.fate_scene_id}
-        ends = {person.pk for person in people if person.fate in DEATHS}
+        # Watching along, a fate after the viewer's scene is neither marked nor ends a line.
+        told = [person for person in people if person.fate_told_at(horizon)]
+        fates = {person.pk: person.fate_scene_id for person in told if person.fate_scene_id}
+        ends = {person.pk for person in told if person.fate in DEATHS}
         highlighted = [person.name for person in people if person.slug in highlight]
         # The title names the state in the address, so each view of the chart has its own.
         title = ", ".join(
@@ -259,7 +274,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
             layout=chart,
             chart_title=title,
             chart=timeline_drawing(chart, scenes, people, highlight),
-            rows=timeline_rows(chart, scenes, people, content["seen"]),
+            rows=timeline_rows(chart, scenes, people, content["seen"], fates),
             crossings=chart.crossings,
             baseline_crossings=chart.baseline_crossings,
             parts=parts,
@@ -273,12 +288,13 @@ class TimelineView(ScenePagesMixin, TemplateView):
             **kwargs,
         )
 
-    def charted_people(self, present, everyone, highlight):
+    def charted_people(self, present, everyone, highlight, horizon=None):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""
         people = list(
             Character.objects.filter(pk__in=present)
             .only("slug", "name", "rank", "principal", "is_group", "is_named", "fate", "fate_scene", "seen_scene_count")
             .in_order_of_prominence()
+            .at(horizon)
         )
         wanted = [
             person
@@ -381,14 +397,15 @@ def timeline_drawing(chart, scenes, people, highlight):
     }
 
 
-def small_chart(scenes, principals):
+def small_chart(scenes, principals, horizon=None):
     """The home page's small narrative chart: the principals' lines across `scenes`, in one query.
 
     `scenes` are Scenes in screen order (already loaded by the caller, e.g. the home page's index); `principals`
     are the principals already loaded in the order of prominence, which orders the lines (any other principal in
     these scenes follows, by first appearance). Returns {"lines": [{"slug", "name", "colour", "paths": {state: d}}],
     "fates": [{"x", "y"}], "view_box", "first", "last"}: each line's pieces joined into one path
-    per state, so the drawing stays a few kilobytes at any size; None when no principal is in these scenes."""
+    per state, so the drawing stays a few kilobytes at any size; None when no principal is in these scenes.
+    Watching along (`horizon`), only the fates in these scenes are drawn or end a line."""
     ids = [scene.pk for scene in scenes]
     columns = (
         "scene_id",
@@ -421,6 +438,10 @@ def small_chart(scenes, principals):
     first = {pk: min(n for n, scene in enumerate(ids) if pk in seen[scene] | heard[scene]) for pk in people}
     charted = sorted(people, key=lambda pk: (order.get(pk, len(order)), first[pk], people[pk][0]))
     charted = charted[:SMALL_CHART_LINES]
+    if horizon is not None:
+        people = {
+            pk: (*row[:2], row[2] if row[2] in ids else None, row[3] and row[2] in ids) for pk, row in people.items()
+        }
     chart = layout(
         [SceneIn(pk, frozenset(seen[pk]), frozenset(heard[pk] - seen[pk])) for pk in ids],
         charted,
@@ -453,15 +474,16 @@ def small_chart(scenes, principals):
     }
 
 
-def timeline_rows(chart, scenes, people, seen):
-    """The chart's facts as table rows: [{person, seen (count), first, last, fate}] in the order of prominence."""
+def timeline_rows(chart, scenes, people, seen, fates):
+    """The chart's facts as table rows: [{person, seen (count), first, last, fate}] in the order of prominence;
+    `fates` ({person pk: fate scene pk}) are the fates the chart may tell."""
     charted = {line.person for line in chart.lines}
     rows = []
     for person in people:
         if person.pk not in charted:
             continue
         numbers = [scene for scene in scenes if person.pk in seen[scene.pk]]
-        fate = next((scene for scene in scenes if scene.pk == person.fate_scene_id), None)
+        fate = next((scene for scene in scenes if scene.pk == fates.get(person.pk)), None)
         rows.append(
             {
                 "person": person,
@@ -499,11 +521,12 @@ class StoryChartView(ScenePagesMixin, TemplateView):
     extra_context = {"section": "timeline"}
 
     def get_context_data(self, **kwargs):
-        film_size = Scene.objects.count()
+        shown = Scene.objects.at(horizon_of(self.request))
+        film_size = shown.count()
         page, pages = self.page_of(film_size)
         start = (page - 1) * self.MAX_SCENES
         scenes = list(
-            Scene.objects.only("number", "slug", "title", "period").order_by("number")[start : start + self.MAX_SCENES]
+            shown.only("number", "slug", "title", "period").order_by("number")[start : start + self.MAX_SCENES]
         )
         memories = defaultdict(list)
         for memory in (

@@ -1,0 +1,167 @@
+"""Watch-along mode: the spoiler horizon, one scene number read from the address (`?at=13`).
+
+Everything that decides what a viewer at scene n may see asks this module: the middleware reads `at` once per
+request into `request.horizon` (None when the mode is off) and answers a bad value with 400; the QuerySets take
+it (`.at(horizon)` on every content model); scene-stamped text is cut by `cut_parts`; and every internal link
+and GET form of an HTML page answered while the mode is on is given `at` again here, so a new template cannot
+drop it. Nothing but the address decides the horizon (no cookie), so a shared cache keyed on it stays right.
+
+This module imports no app: the scenes app tells it how to find the last scene (`last_scene_number`).
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.http import QueryDict
+from django.shortcuts import render
+
+PARAMETER = "at"
+
+# Set by the scenes app when it is ready: a callable giving the number of the last scene (None when none).
+last_scene_number = None
+
+# Addresses the mode never follows into: the editors' tools, files, the correction form (a POST).
+UNTOUCHED_PREFIXES = ("/admin/", "/static/", "/suggest/", "/media/")
+TAG = re.compile(r"<(a|form)\b[^>]*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r'\b(href|action)="([^"]*)"', re.IGNORECASE)
+GET_FORM = re.compile(r'\bmethod="get"', re.IGNORECASE)
+# A link or form that sets or drops the horizon itself (the off switch, "I have watched this").
+OWN_HORIZON = "data-horizon"
+
+
+class BadHorizon(ValueError):
+    """An `at` that names no scene: not a number, 0, past the last scene, or two different numbers."""
+
+
+def parse(values, last):
+    """The horizon the address asks for: None when `values` (every `at` in it) is empty, else a scene number
+    from 1 to `last`; raises BadHorizon with a message a visitor can act on."""
+    values = [value.strip() for value in values]
+    if not values:
+        return None
+    if len(set(values)) > 1:
+        raise BadHorizon("The address names more than one scene to watch along at; give one.")
+    value = values[0]
+    if not value.isascii() or not value.isdigit() or len(value) > 6:
+        raise BadHorizon(f"“{value[:40]}” is not a scene number: give the number of the scene you are at, e.g. 12.")
+    number = int(value)
+    if number < 1:
+        raise BadHorizon("Scenes are numbered from 1.")
+    if last is None or number > last:
+        raise BadHorizon(f"The film has {last or 0} scenes, so there is no scene {number}.")
+    return number
+
+
+class HorizonMiddleware:
+    """Reads `at` into `request.horizon`; answers a bad one with a 400 page. While the mode is on, the answer is
+    marked noindex and an HTML page's internal links and GET forms keep `at`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.horizon = None
+        values = request.GET.getlist(PARAMETER)
+        if values and not request.path.startswith(UNTOUCHED_PREFIXES):
+            try:
+                request.horizon = parse(values, last_scene_number() if last_scene_number else None)
+            except BadHorizon as error:
+                response = render(request, "horizon_invalid.html", {"message": str(error)}, status=400)
+                response.headers["X-Robots-Tag"] = "noindex"
+                return response
+        response = self.get_response(request)
+        if request.horizon is not None:
+            response.headers["X-Robots-Tag"] = "noindex"
+            if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+                response.content = keep_horizon(response.content.decode(response.charset), request.horizon)
+        return response
+
+
+def keep_horizon(html, horizon):
+    """The page with `at=horizon` added to each internal link and form address that lacks it, and a hidden `at`
+    in each GET form. Links and forms marked `data-horizon` set the horizon themselves and are left alone."""
+
+    def tag(match):
+        text = match.group(0)
+        if OWN_HORIZON in text:
+            return text
+        text = ATTRIBUTE.sub(lambda m: f'{m[1]}="{with_horizon(m[2], horizon)}"', text)
+        if match[1].lower() == "form" and GET_FORM.search(text):
+            text += f'<input type="hidden" name="{PARAMETER}" value="{horizon}">'
+        return text
+
+    return TAG.sub(tag, html)
+
+
+def with_horizon(url, horizon):
+    """An address (as written in HTML, `&amp;` and all) with `at=horizon`, unless it leads off the site, into
+    the editors' tools or to a place on the same page, or already says where to watch from."""
+    if not url.startswith(("/", "?")) or url.startswith("//") or url.startswith(UNTOUCHED_PREFIXES):
+        return url
+    address, hash_, fragment = url.partition("#")
+    path, question, query = address.partition("?")
+    params = QueryDict(query.replace("&amp;", "&"))
+    if PARAMETER in params:
+        return url
+    query = f"{query}&amp;{PARAMETER}={horizon}" if query else f"{PARAMETER}={horizon}"
+    return f"{path}?{query}{hash_}{fragment}"
+
+
+def cut_parts(parts, horizon):
+    """The scene-stamped parts (`[{"scene": n, "text": …}]`) a viewer at scene `horizon` may read: all of them
+    when the mode is off."""
+    if horizon is None:
+        return list(parts or [])
+    return [part for part in parts or [] if part["scene"] <= horizon]
+
+
+def horizon_of(request):
+    """The request's horizon (None off, or outside a request)."""
+    return getattr(request, "horizon", None) if request is not None else None
+
+
+def shows(first_scene, horizon):
+    """Whether something first seen in scene `first_scene` (None: in none) may be shown at `horizon`."""
+    return horizon is None or (first_scene is not None and first_scene <= horizon)
+
+
+@dataclass(frozen=True)
+class Later:
+    """What a page about something still to come says: its name, and the scene from which it may be shown."""
+
+    name: str
+    first_scene: int | None
+
+
+def later_response(request, later):
+    """200 with a page saying that `later` comes after the viewer's scene, offering to move the horizon on."""
+    return render(request, "later.html", {"later": later})
+
+
+def context(request):
+    """Context processor: `horizon` (None or a scene number), `horizon_off` (this page without `at`) and
+    `horizon_kept` (the page's other parameters)."""
+    if not request.GET:
+        return {"horizon": None, "horizon_kept": ()}
+    query = request.GET.copy()
+    query.pop(PARAMETER, None)
+    return {
+        "horizon": horizon_of(request),
+        "horizon_off": f"{request.path}?{query.urlencode()}" if query else request.path,
+        # The page's other parameters, which the form that sets the horizon sends again.
+        "horizon_kept": [(key, value) for key, values in query.lists() for value in values if key != "page"],
+    }
+
+
+class HorizonDetailMixin:
+    """For a DetailView of a record with `first_scene_number()` and `name_before_seen()`: while watching along, a
+    record that first comes after the viewer's scene gets the "comes later" page (200) instead of its own."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        horizon = horizon_of(request)
+        if horizon is not None:
+            first = self.object.first_scene_number()
+            if not shows(first, horizon):
+                return later_response(request, Later(self.object.name_before_seen(), first))
+        return self.render_to_response(self.get_context_data(object=self.object))

@@ -1,0 +1,248 @@
+"""Watch-along mode (`?at=<scene>`): crawled from the home page at several horizons, no page tells what the content
+marks as later, every link keeps the horizon, counts agree with the cut lists, and a bad `at` is a 400."""
+
+import html
+import re
+from collections import deque
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from characters.models import NOT_YET, Character
+from iwojima_site.horizon import BadHorizon, keep_horizon, parse
+from scenes.models import Flashback, Letter, Location, Scene
+
+pytestmark = pytest.mark.django_db
+
+# Bounds of the crawl: pages per horizon (the content has about 45 scenes, 60 people, a few dozen letters,
+# flashbacks and places: every record page fits), so the whole crawl stays well under a minute.
+MAX_PAGES = 260
+TAGS = re.compile(r"<(a|form)\b[^>]*>", re.IGNORECASE)
+ADDRESS = re.compile(r'\b(?:href|action)="([^"]*)"')
+# Where the crawl does not go: files, the editors' tools, the correction form, the data (JSON and CSV).
+NOT_CRAWLED = ("/static/", "/admin/", "/suggest/", "/api/", "/sitemap.xml", "/robots.txt")
+
+
+def shimizus_arrival():
+    return Character.objects.get(slug="shimizu").first_scene_number()
+
+
+def horizons():
+    last = Scene.objects.last_number()
+    return sorted({*range(10, last + 1, 10), shimizus_arrival()})
+
+
+def opening(text, words=8):
+    """The first words of a text: enough to be found only where the text itself is shown (cards truncate)."""
+    return " ".join(text.split()[:words])
+
+
+def later_facts(horizon):
+    """{text: what it is} that no page may show at `horizon`, taken from the content itself; leaving out any text
+    that also belongs to something already seen (a later scene may share a title's words with an earlier one)."""
+    facts = {}
+    seen_text = []
+    for scene in Scene.objects.all():
+        if scene.number > horizon:
+            facts[f"/scenes/{scene.slug}/"] = f"a link to later scene {scene.number}"
+            facts[opening(scene.summary)] = f"the summary of scene {scene.number}"
+        else:
+            seen_text += [scene.title, scene.summary]
+    for person in Character.objects.select_related("fate_scene"):
+        for part in [*person.biography, *person.fate_detail]:
+            if part["scene"] > horizon:
+                facts[opening(part["text"])] = f"{person.name}'s part stamped scene {part['scene']}"
+            else:
+                seen_text.append(part["text"])
+    for letter in Letter.objects.in_screen_order():
+        if letter.first_scene > horizon:
+            facts[f"/letters/{letter.slug}/"] = f"a link to the letter {letter.slug}"
+            facts[opening(letter.summary)] = f"the letter {letter.slug}"
+        else:
+            seen_text.append(letter.summary)
+    for flashback in Flashback.objects.select_related("scene"):
+        if flashback.scene.number > horizon:
+            facts[f"/flashbacks/{flashback.slug}/"] = f"a link to the memory {flashback.slug}"
+            facts[opening(flashback.summary)] = f"the memory {flashback.slug}"
+        else:
+            seen_text.append(flashback.summary)
+    for place in Location.objects.with_last_scene():
+        if place.description and place.last_scene_number > horizon:
+            facts[opening(place.description)] = f"the description of {place.slug}"
+    seen = "\n".join(seen_text)
+    return {text: what for text, what in facts.items() if text.startswith("/") or text not in seen}
+
+
+def crawl(client, horizon):
+    """{address: HTML} of every page reachable from the home page at `horizon` (at most MAX_PAGES), and each
+    failure to keep the horizon: a link that drops or changes `at` without saying it sets the horizon itself."""
+    start = f"/?at={horizon}"
+    queue, pages, dropped = deque([start]), {}, []
+    while queue and len(pages) < MAX_PAGES:
+        url = queue.popleft()
+        if url in pages:
+            continue
+        response = client.get(url)
+        assert response.status_code in (200, 400), (url, response.status_code)
+        page = response.content.decode()
+        pages[url] = page
+        for tag in TAGS.finditer(page):
+            text = tag.group(0)
+            for address in ADDRESS.findall(text):
+                address = html.unescape(address)
+                if not address.startswith("/") or address.startswith(NOT_CRAWLED):
+                    continue
+                if "data-horizon" not in text and parse_qs(urlsplit(address).query).get("at") != [str(horizon)]:
+                    dropped.append((url, address))
+                if tag.group(1).lower() == "a" and "data-horizon" not in text:
+                    queue.append(address.partition("#")[0])
+    return pages, dropped
+
+
+@pytest.fixture(scope="module")
+def crawled(django_db_setup, django_db_blocker):
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        client = Client()
+        return {horizon: (crawl(client, horizon), later_facts(horizon)) for horizon in horizons()}
+
+
+def test_no_crawled_page_tells_a_later_fact(crawled):
+    for horizon, ((pages, _dropped), facts) in crawled.items():
+        assert len(pages) > 40, f"at {horizon} the crawl reached only {len(pages)} pages"
+        for url, page in pages.items():
+            text = html.unescape(page)
+            told = [what for fact, what in facts.items() if fact in text]
+            assert not told, f"{url} tells {told[:3]}"
+
+
+def test_every_link_and_form_keeps_the_horizon(crawled):
+    for horizon, ((_pages, dropped), _facts) in crawled.items():
+        assert not dropped, f"at {horizon}: {dropped[:5]}"
+
+
+def test_every_crawled_page_is_marked_noindex_and_names_the_bare_page(crawled):
+    for (pages, _dropped), _facts in crawled.values():
+        for url, page in pages.items():
+            assert '<meta name="robots" content="noindex">' in page, url
+            canonical = re.search(r'<link rel="canonical" href="([^"]*)"', page)[1]
+            assert "at=" not in canonical, url
+
+
+def test_at_shimizus_arrival_no_page_tells_how_his_story_or_the_officers_end(client, crawled):
+    arrival = shimizus_arrival()
+    (pages, _dropped), _facts = crawled[arrival]
+    everything = html.unescape("\n".join(pages.values()))
+    for slug in ("shimizu", "nishi", "kuribayashi", "okubo"):
+        person = Character.objects.get(slug=slug)
+        assert person.fate_scene.number > arrival
+        for part in person.fate_detail:
+            assert opening(part["text"]) not in everything, (slug, part)
+        page = html.unescape(client.get(f"/characters/{slug}/?at={arrival}").content.decode())
+        fate = re.search(r"<dt>Fate</dt><dd>(.*?)</dd>", page)
+        if fate is None:  # not met yet: the page says so
+            assert "comes after the scene you are at" in page, slug
+        else:
+            assert NOT_YET in fate[1] and person.get_fate_display() not in fate[1], (slug, fate[1])
+
+
+def test_a_page_about_someone_later_says_so_and_offers_to_move_on(client):
+    arrival = shimizus_arrival()
+    response = client.get(f"/characters/shimizu/?at={arrival - 1}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "comes after the scene you are at" in page
+    assert f"/characters/shimizu/?at={arrival}" in page
+    later = Scene.objects.get(number=arrival)
+    response = client.get(f"{later.get_absolute_url()}?at={arrival - 1}")
+    assert response.status_code == 200 and later.title not in response.content.decode()
+
+
+def test_counts_agree_with_the_cut_lists(client):
+    for horizon in horizons():
+        scenes = Scene.objects.filter(number__lte=horizon)
+        response = client.get(f"/api/scenes/?at={horizon}")
+        assert response.json()["count"] == scenes.count()
+        people = client.get(f"/api/people/?at={horizon}").json()
+        assert people["count"] == Character.objects.at(horizon).count()
+        # The people facet counts the scenes each person is seen in, up to the horizon.
+        facet = next(f for f in client.get(f"/api/scenes/?at={horizon}").json()["facets"] if f["name"] == "character")
+        counts = scenes.presence_counts()
+        for option in facet["options"]:
+            person = Character.objects.get(slug=option["value"])
+            assert option["count"] == counts[person.pk], (horizon, option)
+        # Search finds, in each group, as many as the list filtered by the same words does.
+        page = client.get(f"/search/?q=saigo&at={horizon}").content.decode()
+        found = int(re.search(r"(\d+) scenes?\b", page)[1])
+        assert found == client.get(f"/api/scenes/?q=saigo&at={horizon}").json()["count"]
+        assert found <= scenes.count()
+
+
+def test_the_fate_filter_is_left_out_while_watching_along(client):
+    page = client.get("/characters/?at=10").content.decode()
+    assert 'name="fate"' not in page
+    assert 'name="fate"' in client.get("/characters/").content.decode()
+
+
+def test_each_horizon_has_its_own_etag(client):
+    tags = {client.get(f"/characters/saigo/?at={n}")["ETag"] for n in (5, 6, 30)}
+    tags.add(client.get("/characters/saigo/")["ETag"])
+    assert len(tags) == 4
+
+
+def test_the_sitemap_lists_no_watch_along_page(client):
+    assert "at=" not in client.get("/sitemap.xml").content.decode()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "99999", "", "٣", "1e3", "999999999999"])
+def test_a_bad_horizon_is_a_clear_400(client, value):
+    response = client.get("/scenes/", {"at": value})
+    if value == "":
+        assert response.status_code == 400
+        return
+    assert response.status_code == 400
+    assert "scene" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=3))
+def test_any_at_answers_200_or_400_never_500(client, values):
+    response = client.get("/characters/", {"at": values})
+    assert response.status_code in (200, 400)
+    try:
+        parse(values, Scene.objects.last_number())
+    except BadHorizon:
+        assert response.status_code == 400
+    else:
+        assert response.status_code == 200
+
+
+def test_keep_horizon_rewrites_only_internal_links_and_get_forms():
+    page = (
+        '<a href="/scenes/?q=x&amp;page=2#top">s</a><a href="https://example.org/">e</a>'
+        '<a href="/static/site.css">c</a><a data-horizon href="/">off</a><a href="#p3">p</a>'
+        '<form method="get" action="/search/"></form><form method="post" action="/suggest/"></form>'
+    )
+    assert keep_horizon(page, 7) == (
+        '<a href="/scenes/?q=x&amp;page=2&amp;at=7#top">s</a><a href="https://example.org/">e</a>'
+        '<a href="/static/site.css">c</a><a data-horizon href="/">off</a><a href="#p3">p</a>'
+        '<form method="get" action="/search/?at=7"><input type="hidden" name="at" value="7"></form>'
+        '<form method="post" action="/suggest/"></form>'
+    )
+
+
+@pytest.mark.parametrize("kind", ["scenes", "people", "letters", "flashbacks", "places", "cast"])
+def test_the_api_tells_no_later_fact(client, kind):
+    arrival = shimizus_arrival()
+    facts = later_facts(arrival)
+    body = client.get(f"/api/{kind}/?at={arrival}&format=csv").content.decode()
+    told = [what for fact, what in facts.items() if not fact.startswith("/") and fact in body]
+    assert not told, told[:3]
+    if kind == "people":
+        people = {row["slug"]: row for row in client.get(f"/api/people/?at={arrival}").json()["results"]}
+        assert people["shimizu"]["fate"] == "" and people["shimizu"]["fate_scene"] is None
+        assert "shimizu" not in client.get(f"/api/people/?at={arrival - 1}").content.decode()
