@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 
 from iwojima_site.admin import EditorFields
 from iwojima_site.rules import RuleCheckedAdmin
+from iwojima_site.story import StoryPartsField
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 
@@ -11,8 +13,20 @@ class ContentAdmin(EditorFields, RuleCheckedAdmin):
     show_facets = admin.ShowFacets.ALWAYS
 
 
+class LocationForm(forms.ModelForm):
+    """The admin's form for a place: its description as "Scene N:" paragraphs, each stamped scene checked."""
+
+    description = StoryPartsField(required=False)
+
+    def _post_clean(self):
+        super()._post_clean()
+        for message in self.instance.rule_errors() if not self.errors else []:
+            self.add_error("description", message.partition(": ")[2])
+
+
 @admin.register(Location)
 class LocationAdmin(ContentAdmin):
+    form = LocationForm
     list_display = ["name", "region", "slug"]
     list_filter = ["region"]
     search_fields = ["name", "description", "slug"]

@@ -102,7 +102,7 @@ class FlashbackSerializer(serializers.ModelSerializer):
 class PlaceSerializer(serializers.ModelSerializer):
     url = PageURLField()
     description = serializers.SerializerMethodField(
-        help_text="Watching along, given once the last scene there is reached."
+        help_text="Its parts, one paragraph each; watching along, only those up to the scene you are at."
     )
 
     def get_description(self, place) -> str:

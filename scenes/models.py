@@ -5,12 +5,14 @@ from django.core.validators import MinValueValidator
 from django.db import connections, models
 from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character
+from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
 from iwojima_site.validators import validate_source_paragraphs
 
@@ -58,22 +60,10 @@ class LocationQuerySet(SlugQuerySet):
         )
 
     def known_at(self, horizon):
-        """The places of a scene, or of a memory shown in a scene, up to `horizon`; each with `last_scene_number`
-        (the last scene that shows it), which decides whether its description may be read."""
+        """The places of a scene, or of a memory shown in a scene, up to `horizon`."""
         return self.filter(
             Exists(Scene.objects.filter(location=OuterRef("pk"), number__lte=horizon))
             | Exists(Flashback.objects.filter(location=OuterRef("pk"), scene__number__lte=horizon))
-        ).with_last_scene()
-
-    def with_last_scene(self):
-        last_scene = Scene.objects.filter(location=OuterRef("pk")).order_by("-number").values("number")[:1]
-        last_memory = (
-            Flashback.objects.filter(location=OuterRef("pk")).order_by("-scene__number").values("scene__number")[:1]
-        )
-        return self.annotate(
-            last_scene_number=Greatest(
-                Coalesce(Subquery(last_scene), 0), Coalesce(Subquery(last_memory), 0), output_field=IntegerField()
-            )
         )
 
 
@@ -83,7 +73,13 @@ class Location(SluggedRecord):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
     region = models.CharField(max_length=20, choices=Region.choices, db_index=True)
-    description = models.TextField(blank=True)
+    description = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_story_parts],
+        help_text="What and where the place is, in parts stamped with the scene from which each may be shown (what "
+        "happens here later waits for its scene, in watch-along mode).",
+    )
 
     objects = LocationQuerySet.as_manager()
 
@@ -108,14 +104,19 @@ class Location(SluggedRecord):
         return "This place"
 
     def shown_at(self, horizon):
-        """The description, when a viewer at scene `horizon` may read it: it may tell what happens here in any
-        scene, so only once the last scene that shows the place is reached ("" before)."""
-        if horizon is None:
-            return self.description
-        last = getattr(self, "last_scene_number", None)
-        if last is None:
-            last = Location.objects.filter(pk=self.pk).with_last_scene().values_list("last_scene_number", flat=True)[0]
-        return self.description if last <= horizon else ""
+        """The description as a viewer at scene `horizon` may read it: its parts up to that scene, one paragraph
+        each (all of them when the mode is off)."""
+        return "\n\n".join(part["text"] for part in cut_parts(self.description, horizon))
+
+    def tells_more_after(self, horizon):
+        """Whether some part of the description is stamped with a scene after `horizon`."""
+        return any(part["scene"] > horizon for part in self.description or [])
+
+    def rule_errors(self):
+        """Description parts stamped with a scene that does not exist: a list of messages, empty if none."""
+        numbers = {part["scene"] for part in self.description or [] if isinstance(part, dict)}
+        known = set(Scene.objects.filter(number__in=numbers).values_list("number", flat=True))
+        return [f"description: a part is stamped scene {n}, which does not exist" for n in sorted(numbers - known)]
 
     def get_scenes_url(self):
         """The scene list filtered by this place."""

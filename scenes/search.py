@@ -51,9 +51,11 @@ def first_scene(letter):
 
 
 def place_documents(place):
+    """The place's name, and each scene-stamped part of its description (stamped, so watch-along only filters)."""
+    parts = [part for part in place.description or [] if isinstance(part, dict)]
     return [
         Document("name", place.name, Weight.NAME, names=True),
-        Document("description", place.description, Weight.TEXT),
+        *(Document("description", str(p.get("text", "")), Weight.TEXT, from_scene=p.get("scene")) for p in parts),
     ]
 
 

@@ -179,11 +179,10 @@ class PlaceDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     def get_queryset(self):
         horizon = horizon_of(self.request)
         memories = Flashback.objects.in_screen_order().select_related("scene", "rememberer").at(horizon)
-        places = Location.objects.prefetch_related(
+        return Location.objects.prefetch_related(
             Prefetch("scenes", queryset=Scene.objects.in_screen_order().at(horizon)),
             Prefetch("flashbacks", queryset=memories),
         )
-        return places if horizon is None else places.with_last_scene()
 
 
 class ScenePagesMixin:

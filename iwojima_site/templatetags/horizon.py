@@ -10,3 +10,10 @@ register = template.Library()
 def shown_at(record, horizon):
     """`record.shown_at(horizon)`: e.g. a person's biography parts and fate as far as scene `horizon` tells them."""
     return record.shown_at(horizon)
+
+
+@register.filter
+def tells_more_after(record, horizon):
+    """`record.tells_more_after(horizon)`: whether the record says more than a viewer at scene `horizon` may read
+    (False when the mode is off)."""
+    return horizon is not None and record.tells_more_after(horizon)

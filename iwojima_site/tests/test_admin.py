@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from characters.models import Character
+from iwojima_site.story import parts_as_text
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,12 @@ def test_an_editor_can_change_a_location(editor):
     place = Location.objects.first()
     url = reverse("admin:scenes_location_change", args=[place.pk])
     assert editor.get(url).status_code == 200
-    data = {"slug": place.slug, "name": "A clearer name", "region": place.region, "description": place.description}
+    data = {
+        "slug": place.slug,
+        "name": "A clearer name",
+        "region": place.region,
+        "description": parts_as_text(place.description),
+    }
     assert editor.post(url, data).status_code == 302
     place.refresh_from_db()
     assert place.name == "A clearer name"

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from characters.models import Character
 from iwojima_site.pages import page_types
+from iwojima_site.story import parts_as_text
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,12 @@ def test_the_admin_sign_in_and_a_save_work_under_the_policy(client):
     assert response.status_code == 302 and response.url == "/admin/"
     place = Location.objects.first()
     url = reverse("admin:scenes_location_change", args=[place.pk])
-    data = {"slug": place.slug, "name": "A clearer name", "region": place.region, "description": place.description}
+    data = {
+        "slug": place.slug,
+        "name": "A clearer name",
+        "region": place.region,
+        "description": parts_as_text(place.description),
+    }
     saved = client.post(url, data, follow=True)
     assert saved.status_code == 200 and "was changed successfully" in saved.content.decode()
     assert_strict(saved, url)

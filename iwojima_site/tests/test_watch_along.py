@@ -68,9 +68,12 @@ def later_facts(horizon):
             facts[opening(flashback.summary)] = f"the memory {flashback.slug}"
         else:
             seen_text.append(flashback.summary)
-    for place in Location.objects.with_last_scene():
-        if place.description and place.last_scene_number > horizon:
-            facts[opening(place.description)] = f"the description of {place.slug}"
+    for place in Location.objects.all():
+        for part in place.description:
+            if part["scene"] > horizon:
+                facts[opening(part["text"])] = f"the description of {place.slug} (scene {part['scene']})"
+            else:
+                seen_text.append(part["text"])
     seen = "\n".join(seen_text)
     return {text: what for text, what in facts.items() if text.startswith("/") or text not in seen}
 
@@ -246,3 +249,28 @@ def test_the_api_tells_no_later_fact(client, kind):
         people = {row["slug"]: row for row in client.get(f"/api/people/?at={arrival}").json()["results"]}
         assert people["shimizu"]["fate"] == "" and people["shimizu"]["fate_scene"] is None
         assert "shimizu" not in client.get(f"/api/people/?at={arrival - 1}").content.decode()
+
+
+def test_a_place_tells_what_happens_there_up_to_the_scene_you_are_at(client, admin_client):
+    beach = Location.objects.get(slug="the-beach")
+    page = client.get(beach.get_absolute_url(), {"at": 10}).content.decode()
+    assert "first digs trenches" in page and "Nishi finds Kuribayashi here" in page
+    assert "come ashore" not in page and "wounded Americans" not in page
+    assert "More happens here after the scene you are at" in page
+    everything = client.get(beach.get_absolute_url()).content.decode()
+    assert "come ashore" in everything and "More happens here" not in everything
+    api = client.get(f"/api/places/{beach.slug}/", {"at": 10}).json()
+    assert "ashore" not in api["description"] and "trenches" in api["description"]
+
+
+def test_the_admin_refuses_a_place_description_part_stamped_with_a_missing_scene(admin_client):
+    from django.urls import reverse
+
+    place = Location.objects.get(slug="the-beach")
+    url = reverse("admin:scenes_location_change", args=[place.pk])
+    data = {"slug": place.slug, "name": place.name, "region": place.region, "former_slugs": ""}
+    response = admin_client.post(url, {**data, "description": "Scene 2: A shore.\n\nScene 999: Never."})
+    assert response.status_code == 200 and "999" in response.content.decode()
+    assert Location.objects.get(pk=place.pk).description == place.description
+    assert admin_client.post(url, {**data, "description": "Scene 2: A shore."}).status_code == 302
+    assert Location.objects.get(pk=place.pk).description == [{"scene": 2, "text": "A shore."}]

@@ -65,7 +65,12 @@ def test_the_loaded_content_is_indexed_as_a_rebuild_would_index_it():
 def test_an_admin_edit_is_searchable_on_the_next_request(admin_client):
     place = Location.objects.get(slug="the-mountain")
     assert not found("Suribachi", Location)
-    data = {"slug": place.slug, "name": "Mount Suribachi", "region": place.region, "description": place.description}
+    data = {
+        "slug": place.slug,
+        "name": "Mount Suribachi",
+        "region": place.region,
+        "description": parts_as_text(place.description),
+    }
     response = admin_client.post(reverse("admin:scenes_location_change", args=[place.pk]), data)
     assert response.status_code == 302
     page = admin_client.get("/search/", {"q": "Suribachi"})
