@@ -7,7 +7,7 @@ yardstick, latency and CPU time as yardstick ÷ page.
 
 - CPU per request (the steady figure): one connection, sequential requests (wrk -t1 -c1), the server's worker
   processes' utime + stime from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 2 s
-  (nginx: 4 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file and each
+  (nginx: 3 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file and each
   gunicorn page beside a 1 s round of hello, its share of hello being the median of those side-by-side ratios.
 - Throughput and latency: wrk -t2 -c16 --latency --timeout 30s; after a gunicorn row, its queue is drained.
 - Load: wrk at 64 connections for 30 s against gunicorn, through every page at a hundred times the content.
@@ -69,7 +69,7 @@ PAGES = [
 class Timing:
     warm_up: int = 1  # seconds, against gunicorn (nginx needs none)
     rounds_app: int = 3  # rounds of CPU per request against gunicorn
-    rounds_nginx: int = 4  # against nginx: more, shorter rounds (tens of thousands of requests a second)
+    rounds_nginx: int = 3  # against nginx: shorter rounds (tens of thousands of requests a second)
     cpu_app: int = 2  # a round against gunicorn, seconds
     cpu_hello: int = 1  # hello's round beside each page's (thousands of requests a second)
     cpu_nginx: int = 1
