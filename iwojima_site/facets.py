@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -415,6 +416,8 @@ class FacetedListView(FilterView):
     `faceted_list_urls`, the view also serves a page of every choice of each of its long facets.
     """
 
+    CHOICES_PER_PAGE = 100  # on the page of a long facet's choices (`?choices=` pages it)
+
     paginate_by = 25
     title = "Results"
     section = None  # which part of the site's navigation is current
@@ -517,6 +520,11 @@ class FacetedListView(FilterView):
         facet = filterset.facet(name)
         query = self.request.GET.copy()
         query.pop("page", None)
+        # A long facet is paged, so that the page stays small however many people the content has; what is ticked
+        # on other pages of a checkbox facet rides along in the form.
+        choices = Paginator(facet.options, self.CHOICES_PER_PAGE).get_page(query.pop("choices", [None])[-1])
+        elsewhere = [option for option in facet.options if option.selected and option not in choices.object_list]
+        facet.options = list(choices.object_list)
         list_url = reverse(self.list_url_name())
         errors = [(filterset.filters[key].label, e) for key, errors in filterset.form.errors.items() for e in errors]
         context = {
@@ -528,7 +536,9 @@ class FacetedListView(FilterView):
             "list_url": list_url,
             "back_url": f"{list_url}?{query.urlencode()}" if query else list_url,
             # Every other filter rides along in the form, so choosing here changes only this facet.
-            "kept": [(key, value) for key, values in query.lists() if key != name for value in values],
+            "kept": [(key, value) for key, values in query.lists() if key != name for value in values]
+            + ([(name, option.value) for option in elsewhere] if facet.kind == "checkboxes" else []),
+            "choices_page": choices,
         }
         return render(self.request, "facet_choices.html", context, status=400 if form_invalid else 200)
 

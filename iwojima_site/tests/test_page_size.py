@@ -39,3 +39,31 @@ def test_every_list_page_is_at_most_40_kb_at_a_hundred_times_the_content(client)
     facets = client.get(pages["scene-list"]).context["facets"]
     people = next(facet for facet in facets if facet.name == "character")
     assert len(people.options) == 10 and people.total > 1000
+
+
+def test_the_page_of_all_people_to_choose_from_is_paged(client):
+    from django.urls import reverse
+
+    multiply_content(COPIES)
+    url = reverse("scenes:list_facet", args=["character"])
+    first = client.get(url)
+    html = first.content.decode()
+    assert first.status_code == 200 and len(first.content) <= MAX_LIST_BYTES
+    facet, page = first.context["facet"], first.context["choices_page"]
+    assert len(facet.options) == page.paginator.per_page and facet.total > 1000 and 'rel="next"' in html
+    assert client.get(url, {"choices": "not a page"}).status_code == 200  # the first page, as lists do
+
+
+def test_someone_ticked_on_another_page_of_choices_rides_along_hidden(client, monkeypatch):
+    from django.urls import reverse
+
+    from scenes.views import SceneListView
+
+    monkeypatch.setattr(SceneListView, "CHOICES_PER_PAGE", 3)
+    url = reverse("scenes:list_facet", args=["character"])
+    here = client.get(url, {"character": "saigo"})
+    assert [option.value for option in here.context["facet"].options if option.selected] == ["saigo"]
+    assert here.context["kept"] == []  # ticked here: only its checkbox, so unticking drops it
+    further = client.get(url, {"character": "saigo", "choices": 2})
+    assert "saigo" not in [option.value for option in further.context["facet"].options]
+    assert further.context["kept"] == [("character", "saigo")]
