@@ -116,10 +116,11 @@ def seen_scene_count_of(model):
     return Coalesce(count_of(on_screen, "scene"), 0) + Coalesce(count_of(memory_only, "flashback__scene"), 0)
 
 
-def count_of(queryset, field):
-    """A subquery counting the distinct values of `field` in a queryset correlated with its outer row."""
+def count_of(queryset, field, per="character"):
+    """A subquery counting the distinct values of `field` in a queryset correlated with its outer row through
+    `per` (the field that names the outer row); None where it has none."""
     return Subquery(
-        queryset.order_by().values("character").annotate(n=Count(field, distinct=True)).values("n"),
+        queryset.order_by().values(per).annotate(n=Count(field, distinct=True)).values("n"),
         output_field=IntegerField(),
     )
 

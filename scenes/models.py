@@ -3,13 +3,13 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connections, models
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.models import Character
+from characters.models import Character, count_of
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
@@ -183,8 +183,10 @@ class SceneQuerySet(SlugQuerySet):
         """Annotate `letter_count` and `flashback_count`, each a subquery the database runs only for the rows it
         returns (a join and GROUP BY would count every scene before a page of them is cut)."""
         return self.annotate(
-            letter_count=count_rows(Letter.scenes.through.objects, "scene"),
-            flashback_count=count_rows(Flashback.objects, "scene"),
+            letter_count=Coalesce(
+                count_of(Letter.scenes.through.objects.filter(scene=OuterRef("pk")), "pk", "scene"), 0
+            ),
+            flashback_count=Coalesce(count_of(Flashback.objects.filter(scene=OuterRef("pk")), "pk", "scene"), 0),
         )
 
     def people_present(self, presence=None):
@@ -236,12 +238,6 @@ def grouped_pairs(pairs, column, using, counted=False, having_count=None):
     if counted:
         return query, (*params, *having_params)
     return RawSQL(query, (*params, *having_params))
-
-
-def count_rows(queryset, field):
-    """A subquery counting the rows of `queryset` whose `field` is the outer row (0 when none)."""
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class Scene(SluggedRecord):

@@ -2,6 +2,8 @@
 // cache never shows the server's date) and a button that copies it. Without JavaScript the text is still there to
 // select, with a note saying what to add.
 
+import { copyButton } from "./copy.js";
+
 // MLA abbreviates the months longer than four letters.
 const MONTHS = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."];
 
@@ -14,20 +16,13 @@ for (const citation of document.querySelectorAll("[data-citation]")) {
   const note = citation.parentElement.querySelector("[data-citation-note]");
   if (note) note.hidden = true;
   if (!navigator.clipboard) continue;
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "cite__copy";
-  button.textContent = "Copy the citation";
-  const status = document.createElement("span");
-  status.className = "cite__status";
-  status.setAttribute("role", "status");
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(citation.textContent.replace(/\s+/g, " ").trim());
-      status.textContent = "Copied.";
-    } catch {
-      status.textContent = "Could not copy: select the text instead.";
-    }
+  const [button, status] = copyButton({
+    label: "Copy the citation",
+    className: "cite__copy",
+    text: () => citation.textContent.replace(/\s+/g, " ").trim(),
+    copied: "Copied.",
+    failed: "Could not copy: select the text instead.",
   });
+  status.className = "cite__status";
   citation.after(button, status);
 }

@@ -1,3 +1,5 @@
+import { copyButton } from "./copy.js";
+
 // The lists' filter forms, made handier where JavaScript runs; without it every list works the same, as plain
 // links and GET forms. Loaded as a module (deferred, no globals) by list_base.html and facet_choices.html.
 
@@ -64,21 +66,14 @@ for (const list of document.querySelectorAll("ul[data-narrow]")) {
 // state, so it is the link to share. Only where the Clipboard API is there (secure pages).
 for (const slot of document.querySelectorAll("[data-copy-link]")) {
   if (!navigator.clipboard) continue;
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "button--quiet";
-  button.textContent = "Copy link to this list";
-  const status = document.createElement("span");
-  status.setAttribute("role", "status");
-  status.dataset.copyStatus = "";
-  button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(window.location.href);
-      status.textContent = "Link copied.";
-    } catch {
-      status.textContent = "Could not copy: the address bar holds the same link.";
-    }
+  const [button, status] = copyButton({
+    label: "Copy link to this list",
+    className: "button--quiet",
+    text: () => window.location.href,
+    copied: "Link copied.",
+    failed: "Could not copy: the address bar holds the same link.",
   });
+  status.dataset.copyStatus = "";
   slot.append(button, " ", status);
   slot.hidden = false;
 }
