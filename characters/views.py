@@ -17,8 +17,7 @@ class CharacterListView(FacetedListView):
     noun, noun_plural = "person", "people"
     api_url_name = "api:person-list"
 
-    def get_queryset(self):
-        return Character.objects.listed()
+    queryset = Character.objects.listed()  # built once; ListView clones it for each request
 
 
 class CharacterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):

@@ -32,8 +32,9 @@ class PeopleInSceneFilter(AllOfFilter):
             people = self.queryset.filter(seen_scene_count__gt=0)
             counts = None
         else:
-            counts = scenes.presence_counts(presence)
-            people = self.queryset.filter(pk__in=scenes.people_present(presence))
+            present = scenes.people_present(presence)
+            counts = present.counts()
+            people = self.queryset.filter(pk__in=present.pks())
         rows = list(people.values_list("pk", "slug", "name", "seen_scene_count")[:limit])
         # How many there are: counted only when the limit may have cut some (an index walk gives the first ones).
         if counts is not None:

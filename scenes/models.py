@@ -163,8 +163,8 @@ class SceneQuerySet(SlugQuerySet):
         ids = [person.pk for person in people]
         if not ids:
             return self
-        pairs = presence_pairs(presence, people=ids)
-        return self.filter(pk__in=grouped_pairs(pairs, "scene_id", self.db, having_count=len(ids)))
+        pairs = presence_pairs(presence, people=ids).query.get_compiler(self.db).as_sql()
+        return self.filter(pk__in=RawSQL(*grouped_pairs(pairs, "scene_id", having_count=len(ids))))
 
     def neighbours(self, number):
         """The scenes just before and after scene `number` (none, one or two), each with `scene_count`: how many
@@ -190,23 +190,39 @@ class SceneQuerySet(SlugQuerySet):
         )
 
     def people_present(self, presence=None):
-        """A subquery of the pks of the people present in these scenes, as `presence` says (for `pk__in`)."""
-        try:
-            return grouped_pairs(presence_pairs(presence, scenes=self.values("pk")), "character_id", self.db)
-        except EmptyResultSet:  # no scenes at all (e.g. `.none()`)
-            return Character.objects.none().values("pk")
+        """The people present in these scenes, as `presence` says (default: seen): PeoplePresent."""
+        return PeoplePresent(self, presence)
 
     def presence_counts(self, presence=None):
         """{character pk: number of these scenes each person is present in, as `presence` says}, counted by the
         database (one query, one row per person)."""
+        return self.people_present(presence).counts()
+
+
+class PeoplePresent:
+    """The people present in some scenes, as `presence` says: their (scene, person) pairs compiled to SQL once,
+    then read as counts or as a subquery, so a facet that needs both compiles the union once."""
+
+    def __init__(self, scenes, presence=None):
+        self.using = scenes.db
         try:
-            pairs = presence_pairs(presence, scenes=self.values("pk"))
-            sql, params = grouped_pairs(pairs, "character_id", self.db, counted=True)
-        except EmptyResultSet:
+            self.pairs = presence_pairs(presence, scenes=scenes.values("pk")).query.get_compiler(self.using).as_sql()
+        except EmptyResultSet:  # no scenes at all (e.g. `.none()`)
+            self.pairs = None
+
+    def counts(self):
+        """{character pk: the number of the scenes they are present in}."""
+        if self.pairs is None:
             return {}
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(*grouped_pairs(self.pairs, "character_id", counted=True))
             return dict(cursor.fetchall())
+
+    def pks(self):
+        """A subquery of their pks, for `pk__in`."""
+        if self.pairs is None:
+            return Character.objects.none().values("pk")
+        return RawSQL(*grouped_pairs(self.pairs, "character_id"))
 
 
 def presence_pairs(presence, *, scenes=None, people=None):
@@ -227,17 +243,15 @@ def presence_pairs(presence, *, scenes=None, people=None):
     )
 
 
-def grouped_pairs(pairs, column, using, counted=False, having_count=None):
-    """The distinct `column` ("scene_id" or "character_id") of `pairs`, as a RawSQL subquery for `pk__in`; with
-    `counted`, (sql, params) selecting (value, number of pairs); with `having_count`, only the values that have
-    that many pairs. The ORM cannot group the rows of a UNION, so its SQL is wrapped here."""
-    sql, params = pairs.query.get_compiler(using).as_sql()
+def grouped_pairs(pairs, column, counted=False, having_count=None):
+    """(sql, params) selecting the distinct `column` ("scene_id" or "character_id") of `pairs`, the compiled
+    (sql, params) of presence_pairs(); with `counted`, (value, number of pairs) rows; with `having_count`, only
+    the values that have that many pairs. The ORM cannot group the rows of a UNION, so its SQL is wrapped here."""
+    sql, params = pairs
     select = f"{column}, COUNT(*)" if counted else column
     having, having_params = ("HAVING COUNT(*) = %s", (having_count,)) if having_count else ("", ())
     query = f"SELECT {select} FROM ({sql}) pairs GROUP BY {column} {having}"  # noqa: S608 (the ORM's own SQL)
-    if counted:
-        return query, (*params, *having_params)
-    return RawSQL(query, (*params, *having_params))
+    return query, (*params, *having_params)
 
 
 class Scene(SluggedRecord):

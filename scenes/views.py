@@ -37,8 +37,7 @@ class SceneListView(FacetedListView):
     api_url_name = "api:scene-list"
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
-    def get_queryset(self):
-        return Scene.objects.listed()
+    queryset = Scene.objects.listed()  # built once; ListView clones it for each request
 
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.
@@ -125,8 +124,7 @@ class LetterListView(FacetedListView):
     noun, noun_plural = "letter", "letters"
     api_url_name = "api:letter-list"
 
-    def get_queryset(self):
-        return Letter.objects.listed()
+    queryset = Letter.objects.listed()  # built once; ListView clones it for each request
 
 
 class LetterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
@@ -149,8 +147,7 @@ class FlashbackListView(FacetedListView):
     noun, noun_plural = "flashback", "flashbacks"
     api_url_name = "api:flashback-list"
 
-    def get_queryset(self):
-        return Flashback.objects.listed()
+    queryset = Flashback.objects.listed()  # built once; ListView clones it for each request
 
 
 class FlashbackDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
