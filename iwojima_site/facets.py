@@ -272,7 +272,9 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def grouped(self, matching, **columns):
         # Group in a fresh query: a join the filters made (characters=Shimizu) must not limit the values counted.
-        qs = self.queryset.model._default_manager.filter(pk__in=matching.order_by().values("pk"))
+        qs = self.queryset.model._default_manager.all()
+        if matching.query.has_filters():  # else every record counts, with no subquery to check each against
+            qs = qs.filter(pk__in=matching.order_by().values("pk"))
         return qs.order_by().values(**columns).annotate(count=Count("pk", distinct=True))
 
     @cached_property
