@@ -174,7 +174,8 @@ class SlugListField(serializers.ListField):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, data):
-        return [item.slug for item in data.all()]
+        # A related manager, or the list a Prefetch with `to_attr` left.
+        return [item.slug for item in (data.all() if hasattr(data, "all") else data)]
 
 
 def exception_handler(exc, context):

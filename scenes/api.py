@@ -20,7 +20,7 @@ class SceneSerializer(serializers.ModelSerializer):
     location = slug_of()
     people = serializers.SerializerMethodField(help_text="Everyone in the scene in any way, by slug.")
     seen = serializers.SerializerMethodField(help_text="Those seen: on screen, or in a memory the scene cuts to.")
-    flashbacks = SlugListField()
+    flashbacks = SlugListField(source="listed_flashbacks")
     letter_count = serializers.IntegerField(read_only=True, help_text="Letters in the scene (a record names them).")
 
     class Meta:

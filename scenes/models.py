@@ -140,17 +140,24 @@ class SceneQuerySet(SlugQuerySet):
         return self.with_people().with_counts().in_screen_order()
 
     def with_people(self):
-        """Everything a scene card shows, without a query per scene."""
+        """Everything a scene card shows, without a query per scene: each scene's `listed_appearances` (with
+        `character`) and `listed_flashbacks` (with `rememberer` and `listed_characters`), for `people()`. Plain
+        lists (`to_attr`): a related manager's cache would cost a QuerySet built per scene."""
         people = Character.objects.only(*PERSON_LINK)
         return self.select_related("location").prefetch_related(
             models.Prefetch(
-                "appearances", queryset=Appearance.objects.select_related("character").only(*PERSON_IN_SCENE)
+                "appearances",
+                # people_in() sorts the people; no ordering spares a join to the scenes.
+                queryset=Appearance.objects.select_related("character").only(*PERSON_IN_SCENE).order_by(),
+                to_attr="listed_appearances",
             ),
             models.Prefetch(
                 "flashbacks",
-                queryset=Flashback.objects.select_related("rememberer").prefetch_related(
-                    models.Prefetch("characters", queryset=people)
-                ),
+                queryset=Flashback.objects.select_related("rememberer")
+                .only("slug", "scene", *(f"rememberer__{field}" for field in PERSON_LINK))
+                .order_by("slug")  # their order within a scene, without a join to the scenes
+                .prefetch_related(models.Prefetch("characters", queryset=people, to_attr="listed_characters")),
+                to_attr="listed_flashbacks",
             ),
         )
 
@@ -297,11 +304,10 @@ class Scene(SluggedRecord):
         return f"Scene {self.number}"
 
     def people(self):
-        """Everyone in the scene and every way they are in it, seen people first: `people_in()` of the prefetched
-        `appearances` (with `character`) and `flashbacks` (with `characters` and `rememberer`)."""
-        return people_in(
-            self.appearances.all(), [(flashback, flashback.characters.all()) for flashback in self.flashbacks.all()]
-        )
+        """Everyone in the scene and every way they are in it, seen people first: `people_in()` of what
+        `Scene.objects.with_people()` read (AttributeError on a scene read without it)."""
+        memories = [(flashback, flashback.listed_characters) for flashback in self.listed_flashbacks]
+        return people_in(self.listed_appearances, memories)
 
 
 def people_in(appearances, memories):
