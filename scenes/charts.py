@@ -150,6 +150,8 @@ def count_crossings(orders):
 def _crossings_between(left, right):
     position = {person: i for i, person in enumerate(right)}
     shared = [position[p] for p in left if p in position]
+    if shared == sorted(shared):
+        return 0  # the common case, checked at C speed: the lines keep their order
     # Inversions in the right column's positions, read in the left column's order.
     return sum(1 for i, a in enumerate(shared) for b in shared[i + 1 :] if a > b)
 
@@ -166,21 +168,25 @@ def first_appearance_orders(groups, rank):
 def _barycentre_pass(groups, orders, columns):
     """Reorder each column in `columns` (in that sequence) by the positions of its people in the column just
     visited: a group goes where its members were on average; people new to the column keep their place."""
-    previous = None
+    reference = None  # {person: position} in the column just visited
     for i in columns:
-        if previous is not None:
-            reference = {p: n for n, p in enumerate(orders[previous])}
+        current = {p: n for n, p in enumerate(orders[i])}
+        if reference is not None and len(current) > 1:
+            where = {p: reference.get(p, n) for p, n in current.items()}
+            # Each group keyed by (mean position, its first member's current place): no two groups tie, and a
+            # group of one (most groups: a line passing through) needs no sorting of its own.
+            keyed = []
+            for group in groups[i]:
+                if len(group) == 1:
+                    keyed.append((where[group[0]], current[group[0]], group))
+                else:
+                    group = sorted(group, key=lambda p, where=where, current=current: (where[p], current[p]))
+                    mean = sum(where[p] for p in group) / len(group)
+                    keyed.append((mean, min(current[p] for p in group), group))
+            keyed.sort()
+            orders[i] = [p for _mean, _place, group in keyed for p in group]
             current = {p: n for n, p in enumerate(orders[i])}
-
-            def where(person, reference=reference, current=current):
-                return reference.get(person, current[person])
-
-            def group_key(group, where=where, current=current):
-                return (sum(map(where, group)) / len(group), min(current[p] for p in group))
-
-            ordered = sorted((sorted(g, key=lambda p: (where(p), current[p])) for g in groups[i]), key=group_key)
-            orders[i] = [p for group in ordered for p in group]
-        previous = i
+        reference = current
 
 
 def _split(order, column_groups):
@@ -237,6 +243,12 @@ def _swap_neighbours(groups, orders):
                 orders[i] = [p for block in blocks for p in block]
 
 
+def _fewer_crossings(orders, best, best_count):
+    """(a copy of `orders`, its crossings) if it crosses less than `best` does, else (best, best_count)."""
+    count = count_crossings(orders)
+    return ([list(o) for o in orders], count) if count < best_count else (best, best_count)
+
+
 def order_lines(scenes, people, fates, ends=frozenset()):
     """Each column's people top to bottom, and the crossings of that order and of the first-appearance baseline.
 
@@ -255,17 +267,18 @@ def order_lines(scenes, people, fates, ends=frozenset()):
     baseline_count = best_count
     orders = [list(o) for o in baseline]
     forward, backward = list(range(len(scenes))), list(reversed(range(len(scenes))))
+    after_forward = None
     for _ in range(SWEEPS):
         if best_count == 0:
             break  # nothing left to remove
-        before = [list(o) for o in orders]
-        for sweep in (forward, backward):
-            _barycentre_pass(groups, orders, sweep)
-            count = count_crossings(orders)
-            if count < best_count:
-                best, best_count = [list(o) for o in orders], count
-        if orders == before:
-            break  # settled: more sweeps would repeat this one
+        _barycentre_pass(groups, orders, forward)
+        if orders == after_forward:
+            # Settled: a pass depends only on the order it starts from, so from here the sweeps repeat the last.
+            break
+        after_forward = [list(o) for o in orders]
+        best, best_count = _fewer_crossings(orders, best, best_count)
+        _barycentre_pass(groups, orders, backward)
+        best, best_count = _fewer_crossings(orders, best, best_count)
     _swap_neighbours(groups, best)
     return best, count_crossings(best), baseline_count, line_spans
 
