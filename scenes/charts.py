@@ -201,23 +201,18 @@ def _split(order, column_groups):
     return result
 
 
-def _local_cost(orders, i):
-    cost = 0
-    if i > 0:
-        cost += _crossings_between(orders[i - 1], orders[i])
-    if i + 1 < len(orders):
-        cost += _crossings_between(orders[i], orders[i + 1])
-    return cost
-
-
 def _swap_neighbours(groups, orders):
     """Swap neighbouring groups (and neighbouring lines within a band) wherever that removes crossings with the
     columns either side, until no swap helps."""
+    last = len(orders) - 1
+    # between[i]: the crossings between columns i and i + 1 (none after the last), kept current as columns change.
+    between = [_crossings_between(left, right) for left, right in zip(orders, orders[1:], strict=False)] + [0]
     improved = True
     while improved:
         improved = False
         for i in range(len(orders)):
-            if not _local_cost(orders, i):
+            before = (between[i - 1] if i else 0) + between[i]
+            if not before:
                 continue  # no crossings beside this column for a swap to remove
             blocks = _split(orders[i], groups[i])
             # Whole groups first, then the lines within each group.
@@ -225,15 +220,19 @@ def _swap_neighbours(groups, orders):
             for block_index, block in enumerate(blocks):
                 candidates += [((block_index, block), n) for n in range(len(block) - 1)]
             for target, n in candidates:
-                before = _local_cost(orders, i)
                 if isinstance(target, tuple):
                     _, block = target
                     block[n], block[n + 1] = block[n + 1], block[n]
                 else:
                     target[n], target[n + 1] = target[n + 1], target[n]
                 orders[i] = [p for block in blocks for p in block]
-                if _local_cost(orders, i) < before:
+                left = _crossings_between(orders[i - 1], orders[i]) if i else 0
+                right = _crossings_between(orders[i], orders[i + 1]) if i < last else 0
+                if left + right < before:
                     improved = True
+                    if i:
+                        between[i - 1] = left
+                    between[i], before = right, left + right
                     continue
                 # No better: swap back.
                 if isinstance(target, tuple):
@@ -301,13 +300,16 @@ def layout(scenes, people, fates=None, ends=frozenset()):
             y += (len(block) - 1) * LINE_GAP + GROUP_GAP
         y_of.append(ys)
         columns.append(Column(scene.key, i, x_of[i], tuple(bands)))
+    half = COLUMN_WIDTH * 0.3
+    # Each column's stroke ends and the midpoint from the column before, formatted once rather than per line.
+    ends = [(f"{x - half:g}", f"{x + half:g}", f"{(x_of[i - 1] + x) / 2:g}" if i else "") for i, x in enumerate(x_of)]
     lines = []
     for person in people:
         if person not in line_spans:
             continue
         first, last = line_spans[person]
         points = tuple((i, x_of[i], y_of[i][person]) for i in range(first, last + 1))
-        lines.append(Line(person, points, tuple(_segments(points, scenes, person))))
+        lines.append(Line(person, points, tuple(_segments(points, scenes, person, ends))))
     marks = _marks(scenes, fates, x_of, y_of)
     height = max((max(ys.values(), default=TOP) for ys in y_of), default=TOP) + BOTTOM
     width = LEFT + COLUMN_WIDTH * (len(scenes) + 1)
@@ -320,19 +322,22 @@ def _state(scene, person):
     return "heard" if person in scene.heard else "away"
 
 
-def _segments(points, scenes, person):
+def _segments(points, scenes, person, ends):
     """A short level stroke across each column in the person's state there, and an S-curve from each column to
-    the next (in the state of the later column, so a line fades out where the person is away)."""
-    half = COLUMN_WIDTH * 0.3
+    the next (in the state of the later column, so a line fades out where the person is away). `ends` are each
+    column's (left end, right end, midpoint from the column before) as SVG numbers."""
     segments = []
-    for n, (i, x, y) in enumerate(points):
+    previous = None  # (state, y) at the column before, the y as an SVG number
+    for i, _x, y in points:
         state = _state(scenes[i], person)
-        if n:
-            _pi, px, py = points[n - 1]
-            mid = (px + x) / 2
-            curve = f"M{px + half:g} {py:g} C{mid:g} {py:g} {mid:g} {y:g} {x - half:g} {y:g}"
-            segments.append(Segment(state if state != "away" else _state(scenes[_pi], person), curve))
-        segments.append(Segment(state, f"M{x - half:g} {y:g} H{x + half:g}"))
+        left, right, mid = ends[i]
+        y = f"{y:g}"
+        if previous:
+            previous_state, previous_y = previous
+            curve = f"M{ends[i - 1][1]} {previous_y} C{mid} {previous_y} {mid} {y} {left} {y}"
+            segments.append(Segment(state if state != "away" else previous_state, curve))
+        segments.append(Segment(state, f"M{left} {y} H{right}"))
+        previous = state, y
     return segments
 
 
