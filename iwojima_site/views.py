@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django import forms
 from django.db import DatabaseError
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q, Value, Window
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -84,6 +84,38 @@ def film_parts(horizon=None):
     ]
 
 
+def _counted(queryset, kind):
+    """(kind, how many rows `queryset` has): one row, whatever the size (a constant is not grouped by)."""
+    return queryset.order_by().annotate(kind=kind).values_list("kind").annotate(count=Count("*"))
+
+
+# The home page's figures for the whole film in one statement, built and compiled once per process: four counts
+# built by the ORM on each request cost 0.47 ms at x1 (this: 0.02 ms) and 0.7 ms at x100 (this: 0.26 ms).
+COUNTS = BakedQuery(
+    lambda: _counted(Scene.objects, Value("scenes")).union(
+        _counted(Character.objects.filter(is_group=False), Value("people")),
+        _counted(Character.objects.filter(is_group=True), Value("groups")),
+        _counted(Letter.objects, Value("letters")),
+        _counted(Flashback.objects, Value("flashbacks")),
+        all=True,
+    )
+)
+
+
+def counts_at(horizon):
+    """{"scenes", "people", "groups", "letters", "flashbacks"}: how many a viewer at scene `horizon` knows of."""
+    if horizon is None:
+        return dict(COUNTS())
+    return {
+        "scenes": Scene.objects.at(horizon).count(),
+        **Character.objects.at(horizon).aggregate(  # one pass over the is_group index
+            people=Count("pk", filter=Q(is_group=False)), groups=Count("pk", filter=Q(is_group=True))
+        ),
+        "letters": Letter.objects.at(horizon).order_by().values("pk").count(),
+        "flashbacks": Flashback.objects.at(horizon).count(),
+    }
+
+
 def home(request):
     horizon = horizon_of(request)
     parts = film_parts(horizon)
@@ -98,14 +130,7 @@ def home(request):
             "scenes_on_home": SCENES_ON_HOME,
             "principal_characters": principals,
             "small_chart": small,
-            "counts": {
-                "scenes": Scene.objects.at(horizon).count(),
-                **Character.objects.at(horizon).aggregate(  # one pass over the is_group index
-                    people=Count("pk", filter=Q(is_group=False)), groups=Count("pk", filter=Q(is_group=True))
-                ),
-                "letters": Letter.objects.at(horizon).order_by().values("pk").count(),
-                "flashbacks": Flashback.objects.at(horizon).count(),
-            },
+            "counts": counts_at(horizon),
             "credit": contributor_credit(),
             "film_facts": FILM_FACTS,
             "people_url": f"{reverse('characters:list')}?{urlencode({'is_group': 'no'})}",

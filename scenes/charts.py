@@ -150,6 +150,8 @@ def count_crossings(orders):
 def _crossings_between(left, right):
     position = {person: i for i, person in enumerate(right)}
     shared = [position[p] for p in left if p in position]
+    if shared == sorted(shared):
+        return 0  # the common case, checked at C speed: the lines keep their order
     # Inversions in the right column's positions, read in the left column's order.
     return sum(1 for i, a in enumerate(shared) for b in shared[i + 1 :] if a > b)
 
@@ -166,21 +168,25 @@ def first_appearance_orders(groups, rank):
 def _barycentre_pass(groups, orders, columns):
     """Reorder each column in `columns` (in that sequence) by the positions of its people in the column just
     visited: a group goes where its members were on average; people new to the column keep their place."""
-    previous = None
+    reference = None  # {person: position} in the column just visited
     for i in columns:
-        if previous is not None:
-            reference = {p: n for n, p in enumerate(orders[previous])}
+        current = {p: n for n, p in enumerate(orders[i])}
+        if reference is not None and len(current) > 1:
+            where = {p: reference.get(p, n) for p, n in current.items()}
+            # Each group keyed by (mean position, its first member's current place): no two groups tie, and a
+            # group of one (most groups: a line passing through) needs no sorting of its own.
+            keyed = []
+            for group in groups[i]:
+                if len(group) == 1:
+                    keyed.append((where[group[0]], current[group[0]], group))
+                else:
+                    group = sorted(group, key=lambda p, where=where, current=current: (where[p], current[p]))
+                    mean = sum(where[p] for p in group) / len(group)
+                    keyed.append((mean, min(current[p] for p in group), group))
+            keyed.sort()
+            orders[i] = [p for _mean, _place, group in keyed for p in group]
             current = {p: n for n, p in enumerate(orders[i])}
-
-            def where(person, reference=reference, current=current):
-                return reference.get(person, current[person])
-
-            def group_key(group, where=where, current=current):
-                return (sum(map(where, group)) / len(group), min(current[p] for p in group))
-
-            ordered = sorted((sorted(g, key=lambda p: (where(p), current[p])) for g in groups[i]), key=group_key)
-            orders[i] = [p for group in ordered for p in group]
-        previous = i
+        reference = current
 
 
 def _split(order, column_groups):
@@ -195,23 +201,18 @@ def _split(order, column_groups):
     return result
 
 
-def _local_cost(orders, i):
-    cost = 0
-    if i > 0:
-        cost += _crossings_between(orders[i - 1], orders[i])
-    if i + 1 < len(orders):
-        cost += _crossings_between(orders[i], orders[i + 1])
-    return cost
-
-
 def _swap_neighbours(groups, orders):
     """Swap neighbouring groups (and neighbouring lines within a band) wherever that removes crossings with the
     columns either side, until no swap helps."""
+    last = len(orders) - 1
+    # between[i]: the crossings between columns i and i + 1 (none after the last), kept current as columns change.
+    between = [_crossings_between(left, right) for left, right in zip(orders, orders[1:], strict=False)] + [0]
     improved = True
     while improved:
         improved = False
         for i in range(len(orders)):
-            if not _local_cost(orders, i):
+            before = (between[i - 1] if i else 0) + between[i]
+            if not before:
                 continue  # no crossings beside this column for a swap to remove
             blocks = _split(orders[i], groups[i])
             # Whole groups first, then the lines within each group.
@@ -219,15 +220,19 @@ def _swap_neighbours(groups, orders):
             for block_index, block in enumerate(blocks):
                 candidates += [((block_index, block), n) for n in range(len(block) - 1)]
             for target, n in candidates:
-                before = _local_cost(orders, i)
                 if isinstance(target, tuple):
                     _, block = target
                     block[n], block[n + 1] = block[n + 1], block[n]
                 else:
                     target[n], target[n + 1] = target[n + 1], target[n]
                 orders[i] = [p for block in blocks for p in block]
-                if _local_cost(orders, i) < before:
+                left = _crossings_between(orders[i - 1], orders[i]) if i else 0
+                right = _crossings_between(orders[i], orders[i + 1]) if i < last else 0
+                if left + right < before:
                     improved = True
+                    if i:
+                        between[i - 1] = left
+                    between[i], before = right, left + right
                     continue
                 # No better: swap back.
                 if isinstance(target, tuple):
@@ -235,6 +240,12 @@ def _swap_neighbours(groups, orders):
                 else:
                     target[n], target[n + 1] = target[n + 1], target[n]
                 orders[i] = [p for block in blocks for p in block]
+
+
+def _fewer_crossings(orders, best, best_count):
+    """(a copy of `orders`, its crossings) if it crosses less than `best` does, else (best, best_count)."""
+    count = count_crossings(orders)
+    return ([list(o) for o in orders], count) if count < best_count else (best, best_count)
 
 
 def order_lines(scenes, people, fates, ends=frozenset()):
@@ -255,17 +266,18 @@ def order_lines(scenes, people, fates, ends=frozenset()):
     baseline_count = best_count
     orders = [list(o) for o in baseline]
     forward, backward = list(range(len(scenes))), list(reversed(range(len(scenes))))
+    after_forward = None
     for _ in range(SWEEPS):
         if best_count == 0:
             break  # nothing left to remove
-        before = [list(o) for o in orders]
-        for sweep in (forward, backward):
-            _barycentre_pass(groups, orders, sweep)
-            count = count_crossings(orders)
-            if count < best_count:
-                best, best_count = [list(o) for o in orders], count
-        if orders == before:
-            break  # settled: more sweeps would repeat this one
+        _barycentre_pass(groups, orders, forward)
+        if orders == after_forward:
+            # Settled: a pass depends only on the order it starts from, so from here the sweeps repeat the last.
+            break
+        after_forward = [list(o) for o in orders]
+        best, best_count = _fewer_crossings(orders, best, best_count)
+        _barycentre_pass(groups, orders, backward)
+        best, best_count = _fewer_crossings(orders, best, best_count)
     _swap_neighbours(groups, best)
     return best, count_crossings(best), baseline_count, line_spans
 
@@ -288,13 +300,16 @@ def layout(scenes, people, fates=None, ends=frozenset()):
             y += (len(block) - 1) * LINE_GAP + GROUP_GAP
         y_of.append(ys)
         columns.append(Column(scene.key, i, x_of[i], tuple(bands)))
+    half = COLUMN_WIDTH * 0.3
+    # Each column's stroke ends and the midpoint from the column before, formatted once rather than per line.
+    ends = [(f"{x - half:g}", f"{x + half:g}", f"{(x_of[i - 1] + x) / 2:g}" if i else "") for i, x in enumerate(x_of)]
     lines = []
     for person in people:
         if person not in line_spans:
             continue
         first, last = line_spans[person]
         points = tuple((i, x_of[i], y_of[i][person]) for i in range(first, last + 1))
-        lines.append(Line(person, points, tuple(_segments(points, scenes, person))))
+        lines.append(Line(person, points, tuple(_segments(points, scenes, person, ends))))
     marks = _marks(scenes, fates, x_of, y_of)
     height = max((max(ys.values(), default=TOP) for ys in y_of), default=TOP) + BOTTOM
     width = LEFT + COLUMN_WIDTH * (len(scenes) + 1)
@@ -307,19 +322,22 @@ def _state(scene, person):
     return "heard" if person in scene.heard else "away"
 
 
-def _segments(points, scenes, person):
+def _segments(points, scenes, person, ends):
     """A short level stroke across each column in the person's state there, and an S-curve from each column to
-    the next (in the state of the later column, so a line fades out where the person is away)."""
-    half = COLUMN_WIDTH * 0.3
+    the next (in the state of the later column, so a line fades out where the person is away). `ends` are each
+    column's (left end, right end, midpoint from the column before) as SVG numbers."""
     segments = []
-    for n, (i, x, y) in enumerate(points):
+    previous = None  # (state, y) at the column before, the y as an SVG number
+    for i, _x, y in points:
         state = _state(scenes[i], person)
-        if n:
-            _pi, px, py = points[n - 1]
-            mid = (px + x) / 2
-            curve = f"M{px + half:g} {py:g} C{mid:g} {py:g} {mid:g} {y:g} {x - half:g} {y:g}"
-            segments.append(Segment(state if state != "away" else _state(scenes[_pi], person), curve))
-        segments.append(Segment(state, f"M{x - half:g} {y:g} H{x + half:g}"))
+        left, right, mid = ends[i]
+        y = f"{y:g}"
+        if previous:
+            previous_state, previous_y = previous
+            curve = f"M{ends[i - 1][1]} {previous_y} C{mid} {previous_y} {mid} {y} {left} {y}"
+            segments.append(Segment(state if state != "away" else previous_state, curve))
+        segments.append(Segment(state, f"M{left} {y} H{right}"))
+        previous = state, y
     return segments
 
 
