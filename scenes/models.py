@@ -532,6 +532,12 @@ class Letter(SluggedRecord):
     def get_absolute_url(self):
         return slug_url("scenes:letter_detail", self.slug)
 
+    @property
+    def route(self):
+        """Who wrote it to whom, as the pages say it: "from Saigo to Hanako", "from several writers"."""
+        sender = f"from {self.writer.name}" if self.writer else "from several writers"
+        return f"{sender} to {self.recipient.name}" if self.recipient else sender
+
     def first_scene_number(self):
         return self.scenes.aggregate(n=Min("number"))["n"]
 
