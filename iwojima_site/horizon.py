@@ -107,6 +107,16 @@ def with_horizon(url, horizon):
     return f"{path}?{query}{hash_}{fragment}"
 
 
+def watching_at(request, number):
+    """This page's address with `at=number`, its other parameters kept: what `{{ request.path }}{% querystring
+    at=number %}` gives, without copying an empty query."""
+    if not request.GET:
+        return f"{request.path}?{PARAMETER}={number}"
+    query = request.GET.copy()
+    query[PARAMETER] = number
+    return f"{request.path}?{query.urlencode()}"
+
+
 def cut_parts(parts, horizon):
     """The scene-stamped parts (`[{"scene": n, "text": …}]`) a viewer at scene `horizon` may read: all of them
     when the mode is off."""

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MinValueValidator
@@ -20,6 +21,20 @@ from iwojima_site.validators import validate_source_paragraphs
 # leaves their long biographies unread where only their names are shown.
 PERSON_LINK = ("slug", "name", "role", "principal", "is_group")
 PERSON_IN_SCENE = ("scene", "on_screen", "voice_over", "mentioned", *(f"character__{f}" for f in PERSON_LINK))
+
+
+class PersonLink(NamedTuple):
+    """A person read as the PERSON_LINK values alone (`values_list`), for a page that only links to them: the
+    same person read twice is equal, as two Character instances of one row are."""
+
+    slug: str
+    name: str
+    role: str
+    principal: bool
+    is_group: bool
+
+    def get_absolute_url(self):
+        return slug_url("characters:detail", self.slug)
 
 
 class Region(models.TextChoices):
@@ -306,22 +321,25 @@ class Scene(SluggedRecord):
     def people(self):
         """Everyone in the scene and every way they are in it, seen people first: `people_in()` of what
         `Scene.objects.with_people()` read (AttributeError on a scene read without it)."""
+        appearances = [
+            (appearance.character, appearance.ways, appearance.on_screen) for appearance in self.listed_appearances
+        ]
         memories = [(flashback, flashback.listed_characters) for flashback in self.listed_flashbacks]
-        return people_in(self.listed_appearances, memories)
+        return people_in(appearances, memories)
 
 
 def people_in(appearances, memories):
     """Everyone in a scene and every way they are in it, seen people first.
 
-    `appearances`: the scene's Appearances (with `character`); `memories`: [(Flashback with `rememberer`,
-    [Character, …] shown in it), …]. Returns [PersonInScene(character, ways=["on screen", "in Saigo’s memory"],
-    seen=True), …].
+    `appearances`: (person, [ways], on screen?) for each of the scene's appearances, the person a Character or a
+    PersonLink; `memories`: [(Flashback with `rememberer`, [person, …] shown in it), …]. Returns
+    [PersonInScene(person, ways=["on screen", "in Saigo’s memory"], seen=True), …].
     """
     ways, seen = {}, set()
-    for appearance in appearances:
-        ways.setdefault(appearance.character, []).extend(appearance.ways)
-        if appearance.on_screen:
-            seen.add(appearance.character)
+    for person, person_ways, on_screen in appearances:
+        ways.setdefault(person, []).extend(person_ways)
+        if on_screen:
+            seen.add(person)
     for flashback, people in memories:
         for person in people:
             memory = f"in {flashback.rememberer.name}’s memory"
@@ -367,6 +385,12 @@ def present_in(scene, character, presence=None):
 WAYS = {"on_screen": "on screen", "voice_over": "heard in voice-over", "mentioned": "mentioned"}
 
 
+def ways_of(*flags):
+    """The ways in words for an appearance's WAYS fields, in that order: (True, True, False) gives ["on screen",
+    "heard in voice-over"]."""
+    return [label for label, flag in zip(WAYS.values(), flags, strict=True) if flag]
+
+
 class AppearanceManager(models.Manager):
     def get_by_natural_key(self, scene_slug, character_slug):
         return self.get(scene__slug=scene_slug, character__slug=character_slug)
@@ -407,7 +431,7 @@ class Appearance(models.Model):
     @property
     def ways(self):
         """The ways they are in the scene, as words: ["on screen", "heard in voice-over"]."""
-        return [label for field, label in WAYS.items() if getattr(self, field)]
+        return ways_of(*(getattr(self, field) for field in WAYS))
 
     @property
     def ways_display(self):
@@ -551,6 +575,12 @@ class Letter(SluggedRecord):
 
     def get_absolute_url(self):
         return slug_url("scenes:letter_detail", self.slug)
+
+    @property
+    def route(self):
+        """Who wrote it to whom, as the pages say it: "from Saigo to Hanako", "from several writers"."""
+        sender = f"from {self.writer.name}" if self.writer else "from several writers"
+        return f"{sender} to {self.recipient.name}" if self.recipient else sender
 
     def first_scene_number(self):
         return self.scenes.aggregate(n=Min("number"))["n"]

@@ -9,12 +9,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery
 from iwojima_site.facets import FacetedListView
-from iwojima_site.horizon import HorizonDetailMixin, horizon_of
+from iwojima_site.horizon import HorizonDetailMixin, horizon_of, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import (
-    PERSON_IN_SCENE,
     PERSON_LINK,
     Appearance,
     Flashback,
@@ -22,8 +21,10 @@ from scenes.models import (
     Location,
     Part,
     Period,
+    PersonLink,
     Scene,
     people_in,
+    ways_of,
 )
 from scenes.storycurve import Item, story_layout
 
@@ -46,6 +47,11 @@ class SceneListView(FacetedListView):
         return super().get_context_data(chart_url=chart_url, **kwargs)
 
 
+# What the scene page shows of the scene itself: not its former slugs, nor its place's description (JSON parsed
+# for nothing on every request).
+SCENE_SHOWN = ("number", "slug", "title", "summary", "period", "part", "source_paragraphs")
+
+
 class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     """A scene: where and when, what happens, everyone in it and how, its flashbacks and letters, the scenes either
     side. Six baked queries (iwojima_site.baked), each reading only what the page shows."""
@@ -54,10 +60,22 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     model = Scene
     extra_context = {"section": "scenes"}
 
-    scene_by_slug = BakedQuery(lambda slug: Scene.objects.select_related("location").filter(slug=slug), str)
-    # In no particular order: people_in() sorts them.
+    scene_by_slug = BakedQuery(
+        lambda slug: (
+            Scene.objects.select_related("location")
+            .only(*SCENE_SHOWN, "location", "location__slug", "location__name", "location__region")
+            .filter(slug=slug)
+        ),
+        str,
+    )
+    # In no particular order: people_in() sorts them. Plain values (PersonLink), not model instances: making a
+    # Character (23 fields, five of them read) and an Appearance for each row was most of the query's cost.
     appearances = BakedQuery(
-        lambda pk: Appearance.objects.filter(scene=pk).select_related("character").only(*PERSON_IN_SCENE).order_by(),
+        lambda pk: (
+            Appearance.objects.filter(scene=pk)
+            .order_by()
+            .values_list(*(f"character__{field}" for field in PERSON_LINK), "on_screen", "voice_over", "mentioned")
+        ),
         int,
     )
     flashbacks = BakedQuery(
@@ -71,9 +89,8 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     remembered = BakedQuery(
         lambda pk: (
             Flashback.characters.through.objects.filter(flashback__scene=pk)
-            .select_related("character")
-            .only("flashback", *(f"character__{field}" for field in PERSON_LINK))
             .order_by()
+            .values_list("flashback", *(f"character__{field}" for field in PERSON_LINK))
         ),
         int,
     )
@@ -102,16 +119,39 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
         scene = self.object
         flashbacks = self.flashbacks(scene.pk)
         shown_in = defaultdict(list)
-        for link in self.remembered(scene.pk) if flashbacks else ():
-            shown_in[link.flashback_id].append(link.character)
+        for flashback, *person in self.remembered(scene.pk) if flashbacks else ():
+            shown_in[flashback].append(PersonLink(*person))
+        appearances = [
+            (PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen)
+            for *person, on_screen, voice_over, mentioned in self.appearances(scene.pk)
+        ]
+        people = people_in(appearances, [(f, shown_in[f.pk]) for f in flashbacks])
         neighbours = {other.number < scene.number: other for other in self.neighbours(scene.number)}
+        next_scene, horizon = neighbours.get(False), horizon_of(self.request)
         return super().get_context_data(
-            people=people_in(self.appearances(scene.pk), [(f, shown_in[f.pk]) for f in flashbacks]),
+            # Plain values for the page's longest loop: the template engine reads a dict's keys faster than
+            # attributes through a dataclass and a named tuple (about 20 µs a page).
+            people=[
+                {
+                    "url": person.character.get_absolute_url(),
+                    "name": person.character.name,
+                    "ways": person.ways_display,
+                    "role": person.character.role,
+                }
+                for person in people
+            ],
             flashbacks=flashbacks,
             letters=self.letters(scene.pk),
             previous_scene=neighbours.get(True),
-            next_scene=neighbours.get(False),
+            next_scene=next_scene,
             scene_count=next(iter(neighbours.values())).scene_count if neighbours else 1,  # else it is the only one
+            # The watch-along links: this page at this scene, or at the next one when it lies past the horizon.
+            watch_here_url=watching_at(self.request, scene.number) if horizon != scene.number else None,
+            watch_next_url=(
+                watching_at(self.request, next_scene.number)
+                if next_scene and horizon and next_scene.number > horizon
+                else None
+            ),
             **kwargs,
         )
 

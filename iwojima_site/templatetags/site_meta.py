@@ -5,6 +5,8 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from iwojima_site.templatetags.addresses import slug_url
+
 register = template.Library()
 
 
@@ -34,11 +36,13 @@ def capture(parser, token):
 def data_links(context, url_name, slug=None):
     """Links to this list's (or record's) data in the API, as JSON and as CSV: a list keeps the page's query (its
     filters and page number; the CSV, being the whole list, drops the page)."""
-    request = context["request"]
-    url = reverse(url_name, args=[slug] if slug else [])
-    query = request.GET.copy() if slug is None else request.GET.__class__(mutable=True)
+    if slug is not None:  # a record's data has no query of its own
+        url = slug_url(url_name, slug)
+        return {"json_url": url, "csv_url": f"{url}?format=csv", "is_list": False}
+    url = reverse(url_name)
+    query = context["request"].GET.copy()
     query.pop("format", None)
     json_url = f"{url}?{query.urlencode()}" if query else url
     query.pop("page", None)
     query["format"] = "csv"
-    return {"json_url": json_url, "csv_url": f"{url}?{query.urlencode()}", "is_list": slug is None}
+    return {"json_url": json_url, "csv_url": f"{url}?{query.urlencode()}", "is_list": True}

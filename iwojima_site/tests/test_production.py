@@ -256,3 +256,16 @@ def test_a_signed_in_editor_is_not_served_a_shared_copy(admin_client):
     assert User.objects.filter(is_superuser=True).exists()
     response = admin_client.get(reverse("home"))
     assert "private" in response["Cache-Control"]
+
+
+def test_a_static_address_asked_for_again_is_the_same_and_follows_a_new_manifest(tmp_path):
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "site.css").write_text("body { color: black; }")
+    storage = SiteStaticFilesStorage(location=tmp_path / "collected", base_url="/static/")
+    assert storage.url("site.css") == storage.url("site.css") == "/static/site.css"
+    with (tmp_path / "source" / "site.css").open("rb") as source:
+        storage.save("site.css", source)
+    found = {"site.css": (storage, "site.css")}
+    list(storage.post_process(found))
+    hashed = storage.url("site.css")
+    assert hashed != "/static/site.css" and hashed.startswith("/static/site.") and hashed.endswith(".css")

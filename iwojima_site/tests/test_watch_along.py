@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from characters.models import NOT_YET, Character
-from iwojima_site.horizon import BadHorizon, keep_horizon, parse
+from iwojima_site.horizon import BadHorizon, keep_horizon, parse, watching_at
 from scenes.models import Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +274,12 @@ def test_the_admin_refuses_a_place_description_part_stamped_with_a_missing_scene
     assert Location.objects.get(pk=place.pk).description == place.description
     assert admin_client.post(url, {**data, "description": "Scene 2: A shore."}).status_code == 302
     assert Location.objects.get(pk=place.pk).description == [{"scene": 2, "text": "A shore."}]
+
+
+@pytest.mark.parametrize("query", ["", "?at=3", "?x=%22%3Cb%3E&at=2&y=1", "?page=2&at=1&at=1"])
+def test_watching_at_gives_what_the_querystring_tag_gives(rf, query):
+    from django.template import RequestContext, Template
+
+    request = rf.get(f"/scenes/the-landing/{query}")
+    tag = Template("{{ request.path }}{% querystring at=7 %}").render(RequestContext(request, {"request": request}))
+    assert html.escape(watching_at(request, 7)) == tag

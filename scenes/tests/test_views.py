@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from characters.models import Character
 from iwojima_site.tests.reading import links, option_count, read, result_count, text, title
-from scenes.models import Appearance, Flashback, Letter, Location, Scene
+from scenes.models import PERSON_LINK, Appearance, Flashback, Letter, Location, PersonLink, Scene
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +153,17 @@ def test_scene_page_says_every_way_each_person_is_in_it(client):
     for appearance in appearances:
         page = " ".join(text(client.get(appearance.scene.get_absolute_url())).split())
         assert f"{appearance.character.name} {appearance.ways_display}" in page, appearance
+
+
+def test_scene_page_lists_its_people_as_the_scene_model_does(client):
+    """The page reads its people as plain values (PersonLink); they come out as Scene.people() gives them."""
+    assert PersonLink._fields == PERSON_LINK
+    for scene in Scene.objects.all():
+        people = client.get(scene.get_absolute_url()).context["people"]
+        shown = [(person["url"], person["name"], person["ways"], person["role"]) for person in people]
+        assert shown == [
+            (p.character.get_absolute_url(), p.character.name, p.ways_display, p.character.role) for p in scene.people()
+        ], scene
 
 
 def test_scene_page_links_its_flashbacks(client):
