@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",
-    "iwojima_site.security.StaticCSPMiddleware",  # django-csp's, its header built once per process
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

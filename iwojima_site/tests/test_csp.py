@@ -5,18 +5,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from csp.decorators import csp_exempt, csp_update
-from csp.exceptions import CSPNonceError
-from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from characters.models import Character
 from iwojima_site.pages import page_types
-from iwojima_site.security import StaticCSPMiddleware
 from iwojima_site.story import parts_as_text
 from scenes.models import Appearance, Flashback, Letter, Location, Scene
 
@@ -137,23 +132,3 @@ def test_the_admin_sign_in_and_a_save_work_under_the_policy(client):
     assert_strict(saved, url)
     place.refresh_from_db()
     assert place.name == "A clearer name"
-
-
-def test_the_policy_built_once_is_django_csps_and_a_page_may_still_change_or_skip_it(rf):
-    """StaticCSPMiddleware gives what django-csp builds for a plain response; csp.decorators and nonces still work."""
-    request = rf.get("/")
-    plain = StaticCSPMiddleware(lambda request: HttpResponse())(request)
-    assert plain["Content-Security-Policy"] == build_policy()
-    with pytest.raises(CSPNonceError):
-        str(request.csp_nonce)  # asked for once the header is written
-
-    updated = StaticCSPMiddleware(csp_update({"img-src": ["https://example.org"]})(lambda request: HttpResponse()))
-    assert "https://example.org" in updated(rf.get("/"))["Content-Security-Policy"]
-    exempt = StaticCSPMiddleware(csp_exempt()(lambda request: HttpResponse()))
-    assert "Content-Security-Policy" not in exempt(rf.get("/"))
-
-    def with_nonce(request):
-        return HttpResponse(str(request.csp_nonce))
-
-    response = StaticCSPMiddleware(with_nonce)(rf.get("/"))
-    assert response["Content-Security-Policy"] == build_policy(nonce=response.content.decode())
