@@ -1,12 +1,8 @@
 import django_filters
-from django.db.models import Exists, OuterRef
 
 from characters.models import Character
 from iwojima_site.facets import AllOfFilter, FacetedFilterSet, FlagFilter, ModeFilter, OrderFilter, TextFilter
 from scenes.models import Flashback, Letter, LetterFate, LetterPresentation, Location, Part, Period, Presence, Scene
-
-HAS_LETTER = Exists(Letter.scenes.through.objects.filter(scene=OuterRef("pk")))
-HAS_FLASHBACK = Exists(Flashback.objects.filter(scene=OuterRef("pk")))
 
 
 def people():
@@ -58,8 +54,8 @@ class SceneFilter(FacetedFilterSet):
     )
     period = django_filters.ChoiceFilter(choices=Period.choices, label="When", empty_label="Any time")
     part = django_filters.ChoiceFilter(choices=Part.choices, label="Part of the film", empty_label="Any part")
-    has_letter = FlagFilter(HAS_LETTER, label="Has a letter")
-    has_flashback = FlagFilter(HAS_FLASHBACK, label="Has a flashback")
+    has_letter = FlagFilter.having(Letter.scenes.through.objects, "scene", label="Has a letter")
+    has_flashback = FlagFilter.having(Flashback.objects, "scene", label="Has a flashback")
     order = OrderFilter({"screen": ("Screen order", ["number"]), "title": ("Title", ["title", "number"])})
 
     class Meta:

@@ -85,6 +85,16 @@ def test_choosing_several_people_keeps_only_scenes_with_all_of_them(client):
     assert result_count(both) < result_count(client.get(SCENES, {"character": "saigo"}))
 
 
+def test_the_whole_lists_flag_counts_are_the_scenes_with_and_without(client):
+    response = client.get(SCENES)
+    with_letter = Scene.objects.filter(letters__isnull=False).distinct().count()
+    with_flashback = Scene.objects.filter(flashbacks__isnull=False).distinct().count()
+    assert option_count(response, "has_letter", "yes") == with_letter
+    assert option_count(response, "has_letter", "no") == Scene.objects.count() - with_letter
+    assert option_count(response, "has_flashback", "yes") == with_flashback
+    assert option_count(response, "has_flashback", "no") == Scene.objects.count() - with_flashback
+
+
 def test_facet_counts_say_what_each_choice_would_give_with_the_other_filters(client):
     response = client.get(SCENES, {"character": "shimizu"})
     shimizu = with_person(Scene.objects, "shimizu")
