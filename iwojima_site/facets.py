@@ -422,7 +422,10 @@ class FacetedFilterSet(django_filters.FilterSet):
                 .annotate(n=Count(field, distinct=True))
             )
 
-        rows = [counted(related, name, field) for name in names for related, field in [cls.base_filters[name].related]]
+        rows = []
+        for name in names:
+            related, field = cls.base_filters[name].related
+            rows.append(counted(related, name, field))
         return counted(cls._meta.model._default_manager.all(), "total", "pk").union(*rows, all=True)
 
     @staticmethod
