@@ -13,6 +13,7 @@ the query twice, with two sets of markers, and refuses one whose SQL differs bet
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count, Value
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 # Two sets of marker values, within every integer field's range: the parameters that differ between the two
@@ -112,3 +113,14 @@ class _Baked:
                 value = converter(value, expression, connection)
             row[position] = value
         return row
+
+
+def counted(queryset, label, count=None):
+    """One row, (label, how many): `count` (an aggregate; default Count("*")) over `queryset`, whatever its size (a
+    constant is not grouped by). Several, joined with `union(all=True)`, make many counts one statement to bake."""
+    return (
+        queryset.order_by()
+        .annotate(label=Value(label))
+        .values_list("label")
+        .annotate(count=count if count is not None else Count("*"))
+    )

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Value
+from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
-from iwojima_site.baked import BakedQuery
+from iwojima_site.baked import BakedQuery, counted
 from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
 
@@ -283,12 +283,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         rows = self.grouped(matching, value=F(value_path), label=F(label_path))
         return {row["value"]: (row["label"], row["count"]) for row in rows if row["value"] is not None}
 
-    def grouped(self, matching, **columns):
-        # Group in a fresh query: a join the filters made (characters=Shimizu) must not limit the values counted.
-        qs = self.queryset.model._default_manager.all()
-        if matching.query.has_filters():  # else every record counts, with no subquery to check each against
-            qs = qs.filter(pk__in=matching.order_by().values("pk"))
-        return qs.order_by().values(**columns).annotate(count=Count("pk", distinct=True))
+    @staticmethod
+    def grouped(matching, **columns):
+        # `matching` is a list from queryset_without(): a fresh query of keys, so no join the filters made
+        # (characters=Shimizu) limits the values counted.
+        return matching.order_by().values(**columns).annotate(count=Count("pk", distinct=True))
 
     @cached_property
     def unset_choice_counts(self):
@@ -412,21 +411,11 @@ class FacetedFilterSet(django_filters.FilterSet):
     @classmethod
     def counted_flags(cls, names):
         """("total", n) and (name, n) rows: how many records there are, and how many each flag holds for."""
-
-        def counted(queryset, kind, field):
-            # A constant is not grouped by: one row, whatever the size.
-            return (
-                queryset.order_by()
-                .annotate(kind=Value(kind))
-                .values_list("kind")
-                .annotate(n=Count(field, distinct=True))
-            )
-
         rows = []
         for name in names:
             related, field = cls.base_filters[name].related
-            rows.append(counted(related, name, field))
-        return counted(cls._meta.model._default_manager.all(), "total", "pk").union(*rows, all=True)
+            rows.append(counted(related, name, Count(field, distinct=True)))
+        return counted(cls._meta.model._default_manager.all(), "total").union(*rows, all=True)
 
     @staticmethod
     def in_choice_order(filter_, counts):

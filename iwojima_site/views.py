@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django import forms
 from django.db import DatabaseError
-from django.db.models import Count, Q, Value, Window
+from django.db.models import Count, Q, Window
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from characters.models import IN_ORDER_OF_PROMINENCE, Character
-from iwojima_site.baked import BakedQuery
+from iwojima_site.baked import BakedQuery, counted
 from iwojima_site.caching import current_revision
 from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
@@ -84,19 +84,14 @@ def film_parts(horizon=None):
     ]
 
 
-def _counted(queryset, kind):
-    """(kind, how many rows `queryset` has): one row, whatever the size (a constant is not grouped by)."""
-    return queryset.order_by().annotate(kind=kind).values_list("kind").annotate(count=Count("*"))
-
-
 # The home page's figures for the whole film in one statement, built and compiled once per process: four counts
 # built by the ORM on each request cost 0.47 ms at x1 (this: 0.02 ms) and 0.7 ms at x100 (this: 0.26 ms).
 COUNTS = BakedQuery(
-    lambda: _counted(Scene.objects, Value("scenes")).union(
-        _counted(Character.objects.filter(is_group=False), Value("people")),
-        _counted(Character.objects.filter(is_group=True), Value("groups")),
-        _counted(Letter.objects, Value("letters")),
-        _counted(Flashback.objects, Value("flashbacks")),
+    lambda: counted(Scene.objects, "scenes").union(
+        counted(Character.objects.filter(is_group=False), "people"),
+        counted(Character.objects.filter(is_group=True), "groups"),
+        counted(Letter.objects, "letters"),
+        counted(Flashback.objects, "flashbacks"),
         all=True,
     )
 )
