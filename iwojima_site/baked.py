@@ -6,8 +6,9 @@ once, with marker values, keeps the SQL, and puts each request's values where th
 instances (or tuples) the way QuerySet iteration makes them. Nothing is cached but the SQL text: every call runs
 it against the database. The name and the idea are SQLAlchemy's ("Baked Queries", sqlalchemy.ext.baked).
 
-Only plain str and int values can be baked (slugs, numbers, primary keys): they reach the SQL parameters
-unchanged. A query whose shape depends on the values (a list for `__in`) is not a baked query; the bake compiles
+Only plain str and int values can be baked (slugs, numbers, primary keys), and lists of them: they reach the SQL
+parameters unchanged. A list (for `__in`) gives SQL of its length, so a baked query keeps one statement for each
+length it is given. A query whose shape depends on the values otherwise is not a baked query; the bake compiles
 the query twice, with two sets of markers, and refuses one whose SQL differs between them.
 """
 
@@ -16,39 +17,73 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Value
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
-# Two sets of marker values, within every integer field's range: the parameters that differ between the two
-# compiled queries are where the values go (so a constant in the query that equals a marker misleads nothing).
-MARKERS = ({str: "baked-a-{}", int: 31_001}, {str: "baked-b-{}", int: 32_001})
+# Two sets of marker values, one for each of up to MAX_MARKERS values (a list's items counted one by one), within
+# every integer field's range: the parameters that differ between the two compiled queries are where the values go
+# (so a constant in the query that equals a marker misleads nothing).
+MARKERS = ({str: "baked-a-{}", int: 30_000}, {str: "baked-b-{}", int: 31_000})
+MAX_MARKERS = 1_000
+
+
+def marker(kind, marks, k):
+    """The marker of the k-th value (0-based, lists' items counted one by one) in one set of MARKERS."""
+    return marks[str].format(k) if kind is str else marks[int] + k
 
 
 class BakedQuery:
-    """`BakedQuery(build, str, int)` where `build(slug, number)` returns a QuerySet (of model instances, or a
-    `values_list()` of tuples) and the types say what each value is. Calling it with the values returns the list
-    the QuerySet would give. Raises TypeError for a value of another type, ValueError at the bake if a value
-    leaves no trace in the SQL (the QuerySet changed it, or did not use it)."""
+    """`BakedQuery(build, str, int, [int])` where `build(slug, number, pks)` returns a QuerySet (of model instances,
+    or a `values_list()` of tuples) and the types say what each value is: str, int, or a list of one of them
+    ([int]: a list of ints, not empty, for `pk__in`). Calling it with the values returns the list the QuerySet
+    would give. Raises TypeError for a value of another type, ValueError for an empty list, and ValueError at the
+    bake if a value leaves no trace in the SQL (the QuerySet changed it, or did not use it).
+
+    A BakedQuery is shared, not copied (`copy.deepcopy` gives it back): a FilterSet's filters are deep-copied for
+    every request, and each copy would otherwise compile its SQL again."""
 
     def __init__(self, build, *types):
-        if not all(kind in (str, int) for kind in types):
-            raise TypeError("Only str and int values can be baked.")
+        if not all(kind in (str, int) or kind in ([str], [int]) for kind in types):
+            raise TypeError("Only str and int values, and lists of them, can be baked.")
         self.build, self.types = build, types
-        self._baked = {}  # (alias, vendor) -> _Baked
+        self._baked = {}  # (alias, vendor, length of each list) -> _Baked
+
+    def __deepcopy__(self, memo):
+        return self
 
     def __call__(self, *values, using=DEFAULT_DB_ALIAS):
+        lengths = []
         for value, kind in zip(values, self.types, strict=True):
-            if type(value) is not kind:
+            if isinstance(kind, list):
+                if type(value) not in (list, tuple) or not all(type(item) is kind[0] for item in value):
+                    raise TypeError(f"A baked list of {kind[0].__name__} values was given {value!r}.")
+                if not value:
+                    raise ValueError("A baked list cannot be empty: its SQL would select nothing.")
+                lengths.append(len(value))
+            elif type(value) is not kind:
                 raise TypeError(f"A baked {kind.__name__} value was given {value!r}.")
         connection = connections[using]
-        key = (using, connection.vendor)
-        baked = self._baked.get(key) or self._baked.setdefault(key, _Baked(self.build, self.types, using))
+        key = (using, connection.vendor, *lengths)
+        baked = self._baked.get(key)
+        if baked is None:
+            baked = self._baked.setdefault(key, _Baked(self.build, self.types, lengths, using))
         return baked.run(values, connection)
 
 
 class _Baked:
-    def __init__(self, build, types, using):
+    def __init__(self, build, types, lengths, using):
         compiled = []
-        for marker in MARKERS:
-            markers = [marker[str].format(n) if kind is str else marker[int] + n for n, kind in enumerate(types)]
-            queryset = build(*markers).using(using)
+        for marks in MARKERS:
+            values, markers = [], []  # the values to build with; every marker, lists' items one by one
+            lengths_left = iter(lengths)
+            for kind in types:
+                if isinstance(kind, list):
+                    items = [marker(kind[0], marks, len(markers) + i) for i in range(next(lengths_left))]
+                    values.append(items)
+                    markers.extend(items)
+                else:
+                    markers.append(marker(kind, marks, len(markers)))
+                    values.append(markers[-1])
+            if len(markers) > MAX_MARKERS:
+                raise ValueError(f"A baked query takes at most {MAX_MARKERS} values, lists' items included.")
+            queryset = build(*values).using(using)
             compiler = queryset.query.get_compiler(using=using)
             try:
                 compiled.append((markers, compiler, *compiler.as_sql()))
@@ -83,9 +118,15 @@ class _Baked:
             raise ValueError("A baked query gives model instances or values_list() tuples.")
 
     def run(self, values, connection):
+        flat = []
+        for value in values:
+            if type(value) in (list, tuple):
+                flat.extend(value)
+            else:
+                flat.append(value)
         params = list(self.params)
         for index, n in self.places:
-            params[index] = values[n]
+            params[index] = flat[n]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

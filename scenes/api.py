@@ -121,7 +121,7 @@ class SceneViewSet(RecordViewSet):
 
     serializer_class = SceneSerializer
     filterset_class = SceneFilter
-    queryset = Scene.objects.listed()
+    queryset = Scene.objects.listed().with_people()
 
     def get_serializer_class(self):
         return SceneRecordSerializer if self.action == "retrieve" else SceneSerializer

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character, count_of
+from iwojima_site.baked import BakedQuery
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
@@ -151,15 +152,16 @@ class SceneQuerySet(SlugQuerySet):
         return self.order_by("-number").values_list("number", flat=True).first()
 
     def listed(self):
-        """The scenes as their list shows them (the page and the API): cards' people, counts, screen order."""
-        return self.with_people().with_counts().in_screen_order()
+        """The scenes as their list shows them (the page and the API): place, counts, screen order. Their people
+        are read for one page of them: people_by_scene() for the page's cards, with_people() for the API."""
+        return self.select_related("location").with_counts().in_screen_order()
 
     def with_people(self):
-        """Everything a scene card shows, without a query per scene: each scene's `listed_appearances` (with
-        `character`) and `listed_flashbacks` (with `rememberer` and `listed_characters`), for `people()`. Plain
-        lists (`to_attr`): a related manager's cache would cost a QuerySet built per scene."""
+        """Each scene's people without a query per scene: its `listed_appearances` (with `character`) and
+        `listed_flashbacks` (with `rememberer` and `listed_characters`), for `people()`. Plain lists (`to_attr`):
+        a related manager's cache would cost a QuerySet built per scene."""
         people = Character.objects.only(*PERSON_LINK)
-        return self.select_related("location").prefetch_related(
+        return self.prefetch_related(
             models.Prefetch(
                 "appearances",
                 # people_in() sorts the people; no ordering spares a join to the scenes.
@@ -324,7 +326,7 @@ class Scene(SluggedRecord):
         appearances = [
             (appearance.character, appearance.ways, appearance.on_screen) for appearance in self.listed_appearances
         ]
-        memories = [(flashback, flashback.listed_characters) for flashback in self.listed_flashbacks]
+        memories = [(flashback.rememberer.name, flashback.listed_characters) for flashback in self.listed_flashbacks]
         return people_in(appearances, memories)
 
 
@@ -332,17 +334,17 @@ def people_in(appearances, memories):
     """Everyone in a scene and every way they are in it, seen people first.
 
     `appearances`: (person, [ways], on screen?) for each of the scene's appearances, the person a Character or a
-    PersonLink; `memories`: [(Flashback with `rememberer`, [person, …] shown in it), …]. Returns
-    [PersonInScene(person, ways=["on screen", "in Saigo’s memory"], seen=True), …].
+    PersonLink; `memories`: [(whose memory it is, a name; [person, …] shown in it), …] for each of its flashbacks,
+    in their order. Returns [PersonInScene(person, ways=["on screen", "in Saigo’s memory"], seen=True), …].
     """
     ways, seen = {}, set()
     for person, person_ways, on_screen in appearances:
         ways.setdefault(person, []).extend(person_ways)
         if on_screen:
             seen.add(person)
-    for flashback, people in memories:
+    for rememberer, people in memories:
+        memory = f"in {rememberer}’s memory"
         for person in people:
-            memory = f"in {flashback.rememberer.name}’s memory"
             if memory not in ways.setdefault(person, []):
                 ways[person].append(memory)
             seen.add(person)
@@ -515,6 +517,41 @@ class Flashback(SluggedRecord):
             if not present.exists():
                 return [f"{self.rememberer} is not in scene {self.scene} (on screen or heard); add them to it first."]
         return []
+
+
+# A page of scene cards' people as plain values (PersonLink), in two statements however many cards: model instances
+# for every appearance and person cost more than the rest of the list page (iwojima_site.baked).
+APPEARANCES_IN = BakedQuery(
+    lambda pks: (
+        Appearance.objects.filter(scene__in=pks)
+        .order_by()  # people_in() sorts them
+        .values_list("scene", *(f"character__{field}" for field in PERSON_LINK), *WAYS)
+    ),
+    [int],
+)
+MEMORIES_IN = BakedQuery(
+    lambda pks: (
+        Flashback.characters.through.objects.filter(flashback__scene__in=pks)
+        .order_by("flashback__slug", "character__name", "character__slug")  # as Scene.people() reads them
+        .values_list(
+            "flashback__scene", "flashback", "flashback__rememberer__name", *(f"character__{f}" for f in PERSON_LINK)
+        )
+    ),
+    [int],
+)
+
+
+def people_by_scene(pks):
+    """{scene pk: [PersonInScene, …]} for the scenes with these primary keys (a list, at most a page of them), each
+    scene's people as Scene.people() gives them but read as PersonLink values; a scene without people maps to []."""
+    if not pks:
+        return {}
+    appearances, memories = {pk: [] for pk in pks}, {pk: {} for pk in pks}
+    for scene, *person, on_screen, voice_over, mentioned in APPEARANCES_IN(pks):
+        appearances[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
+    for scene, flashback, rememberer, *person in MEMORIES_IN(pks):
+        memories[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
+    return {pk: people_in(appearances[pk], memories[pk].values()) for pk in pks}
 
 
 class LetterPresentation(models.TextChoices):

@@ -23,6 +23,7 @@ from scenes.models import (
     Period,
     PersonLink,
     Scene,
+    people_by_scene,
     people_in,
     ways_of,
 )
@@ -39,6 +40,15 @@ class SceneListView(FacetedListView):
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
     queryset = Scene.objects.listed()  # built once; ListView clones it for each request
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page's scenes as a list, each with its `listed_people` (people_by_scene()) for its card."""
+        paginator, page, scenes, is_paginated = super().paginate_queryset(queryset, page_size)
+        scenes = list(scenes)
+        people = people_by_scene([scene.pk for scene in scenes])
+        for scene in scenes:
+            scene.listed_people = people[scene.pk]
+        return paginator, page, scenes, is_paginated
 
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.
@@ -125,7 +135,7 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
             (PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen)
             for *person, on_screen, voice_over, mentioned in self.appearances(scene.pk)
         ]
-        people = people_in(appearances, [(f, shown_in[f.pk]) for f in flashbacks])
+        people = people_in(appearances, [(f.rememberer.name, shown_in[f.pk]) for f in flashbacks])
         neighbours = {other.number < scene.number: other for other in self.neighbours(scene.number)}
         next_scene, horizon = neighbours.get(False), horizon_of(self.request)
         return super().get_context_data(

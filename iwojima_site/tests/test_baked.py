@@ -1,5 +1,7 @@
 """Baked queries give exactly what their QuerySet gives, for every value, and refuse what they cannot bake."""
 
+import copy
+
 import pytest
 
 from characters.models import Character
@@ -54,6 +56,25 @@ def test_values_list_and_several_values_of_both_kinds():
             assert baked(person.slug, number) == list(build(person.slug, number))
 
 
+def test_lists_of_every_length_each_get_their_own_statement():
+    def build(pks, slug, numbers):
+        return (
+            Appearance.objects.filter(scene__in=pks, character__slug=slug)
+            .exclude(scene__number__in=numbers)
+            .order_by("scene__number")
+            .values_list("scene__number", "character__name")
+        )
+
+    baked = BakedQuery(build, [int], str, [int])
+    pks = list(Scene.objects.order_by("number").values_list("pk", flat=True))
+    for person in Character.objects.filter(principal=True):
+        for length in (1, 2, 7, len(pks)):
+            chosen, skipped = pks[:length], list(range(1, length + 1, 3))
+            assert baked(chosen, person.slug, skipped) == list(build(chosen, person.slug, skipped))
+            assert baked(tuple(chosen), person.slug, skipped) == list(build(chosen, person.slug, skipped))
+    assert copy.deepcopy({"query": baked})["query"] is baked  # shared by a FilterSet's copies of its filters
+
+
 def test_what_cannot_be_baked_is_refused():
     with pytest.raises(TypeError):
         BakedQuery(lambda when: Scene.objects.filter(number__lt=when), float)
@@ -66,6 +87,15 @@ def test_what_cannot_be_baked_is_refused():
     unused = BakedQuery(lambda slug: Scene.objects.all(), str)
     with pytest.raises(ValueError):
         unused("x")
+    by_numbers = BakedQuery(lambda numbers: Scene.objects.filter(number__in=numbers), [int])
+    with pytest.raises(ValueError):
+        by_numbers([])  # an empty list selects nothing
+    with pytest.raises(TypeError):
+        by_numbers([1, "2"])
+    with pytest.raises(TypeError):
+        by_numbers(3)
+    with pytest.raises(ValueError):
+        by_numbers(list(range(1, 2_000)))  # more values than there are markers
     prefetching = BakedQuery(lambda slug: Scene.objects.filter(slug=slug).prefetch_related("letters"), str)
     with pytest.raises(ValueError):
         prefetching("x")

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def people_line(people):
-    """The people of a scene (PersonInScene rows, as Scene.people gives them) as one line of HTML: each name, and
+    """The people of a scene (PersonInScene rows, as people_by_scene() gives them) as one line of HTML: each name, and
     after anyone not only on screen the ways they are in it, e.g. 'Saigo, Hanako <span class="muted">(in Saigo’s
     memory)</span>'."""
     return format_html_join(

@@ -176,6 +176,21 @@ def test_scene_page_lists_its_people_as_the_scene_model_does(client):
         ], scene
 
 
+def test_scene_cards_list_each_scenes_people_as_the_scene_model_does(client):
+    """The list reads a page's people as plain values, two statements for all its cards; every card's people and
+    their ways come out as Scene.people() gives them, on every page of the list."""
+    expected = {
+        scene.pk: [(p.character.slug, p.character.name, p.ways, p.seen) for p in scene.people()]
+        for scene in Scene.objects.with_people()
+    }
+    assert any(len(people) > 3 for people in expected.values())
+    shown = {}
+    for page in range(1, Scene.objects.count() // 25 + 2):
+        for scene in client.get("/scenes/", {"page": page}).context["object_list"]:
+            shown[scene.pk] = [(p.character.slug, p.character.name, p.ways, p.seen) for p in scene.listed_people]
+    assert shown == expected
+
+
 def test_scene_page_links_its_flashbacks(client):
     for flashback in Flashback.objects.all():
         assert flashback.get_absolute_url() in links(client.get(flashback.scene.get_absolute_url()))
