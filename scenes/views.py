@@ -30,6 +30,10 @@ from scenes.models import (
 from scenes.storycurve import Item, story_layout
 
 
+# What a scene card shows of its scene (scenes/includes/scene_card.html).
+SCENE_CARD = ("number", "slug", "title", "summary", "period", "location", "location__name")
+
+
 class SceneListView(FacetedListView):
     filterset_class = SceneFilter
     template_name = "scenes/scene_list.html"
@@ -39,7 +43,8 @@ class SceneListView(FacetedListView):
     api_url_name = "api:scene-list"
     facet_links = {"location": ("Every place", "scenes:place_list")}
 
-    queryset = Scene.objects.listed()  # built once; ListView clones it for each request
+    # Built once (ListView clones it for each request), reading only what a card shows: no JSON to parse.
+    queryset = Scene.objects.listed().only(*SCENE_CARD)
 
     def paginate_queryset(self, queryset, page_size):
         """The page's scenes as a list, each with its `listed_people` (people_by_scene()) for its card."""
