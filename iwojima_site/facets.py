@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -54,16 +54,31 @@ class TextFilter(django_filters.CharFilter):
 
 class AllOfField(ModelMultipleChoiceField):
     """Several records by slug, at most MAX_CHOSEN of them (more: a ValidationError, before any query); spaces
-    around a slug are ignored, as a one-value field ignores them."""
+    around a slug are ignored, as a one-value field ignores them. With `by_values` (a BakedQuery of the field's
+    queryset filtered by a list of slugs), the records are read in one baked statement, in the queryset's order,
+    and an unknown slug gets the "invalid_choice" error Django's ModelMultipleChoiceField gives."""
+
+    def __init__(self, *args, by_values=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_values = by_values
 
     def clean(self, value):
         if value and len(value) > MAX_CHOSEN:
             raise ValidationError(
                 f"Choose at most {MAX_CHOSEN} at once (this address has {len(value)}).", code="too_many"
             )
-        if isinstance(value, list | tuple):
-            value = [item.strip() if isinstance(item, str) else item for item in value]
-        return super().clean(value)
+        if not isinstance(value, list | tuple) or not value or self.by_values is None:
+            return super().clean(value)
+        if not all(isinstance(item, str) for item in value):
+            return super().clean(value)
+        value = list(dict.fromkeys(item.strip() for item in value))
+        found = self.by_values(value)
+        known = {getattr(obj, self.to_field_name) for obj in found}
+        for item in value:
+            if item not in known:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item})
+        self.run_validators(value)
+        return found
 
 
 class AllOfFilter(django_filters.ModelMultipleChoiceFilter):
@@ -74,6 +89,9 @@ class AllOfFilter(django_filters.ModelMultipleChoiceFilter):
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        queryset, field = kwargs.get("queryset"), kwargs["to_field_name"]
+        if isinstance(queryset, QuerySet):  # not a callable of the request: the same statement every time
+            kwargs["by_values"] = BakedQuery(lambda values: queryset.filter(**{f"{field}__in": values}), [str])
         super().__init__(**kwargs)
 
     def filter(self, qs, value):

@@ -235,3 +235,21 @@ def test_everyone_in_the_content_at_once_is_an_answer(client, django_assert_max_
     with django_assert_max_num_queries(12):
         response = client.get(SCENES, {"character": everyone})
     assert response.status_code == 200 and result_count(response) == 0
+
+
+@pytest.mark.parametrize("url_name", ["scenes:list", "scenes:flashback_list"])
+def test_people_chosen_are_read_in_the_order_of_prominence_and_an_unknown_one_is_named(client, url_name):
+    """The people of a "with all of these" filter are read in one baked statement: in the order of prominence
+    whatever order the address gives, each once, and a slug no one has answers 400 naming it, as Django's form
+    field words it."""
+    people = list(Character.objects.in_order_of_prominence()[:3])
+    slugs = [person.slug for person in reversed(people)]
+    response = client.get(reverse(url_name), {"character": [*slugs, f" {slugs[0]} "]}, follow=True)
+    assert response.context["filter"].form.cleaned_data["character"] == people
+    assert [item.value for item in response.context["active_filters"]] == [str(person) for person in people]
+    for unknown in ("nobody", people[0].slug.upper(), f"{people[0].slug}x"):
+        response = client.get(reverse(url_name), {"character": [slugs[0], unknown, slugs[1]]})
+        assert response.status_code == 400
+        assert response.context["filter"].errors["character"] == [
+            f"Select a valid choice. {unknown} is not one of the available choices."
+        ]
