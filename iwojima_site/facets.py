@@ -76,7 +76,9 @@ class AllOfField(ModelMultipleChoiceField):
         known = {getattr(obj, self.to_field_name) for obj in found}
         for item in value:
             if item not in known:
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item})
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
         self.run_validators(value)
         return found
 

@@ -29,7 +29,6 @@ from scenes.models import (
 )
 from scenes.storycurve import Item, story_layout
 
-
 # What a scene card shows of its scene (scenes/includes/scene_card.html).
 SCENE_CARD = ("number", "slug", "title", "summary", "period", "location", "location__name")
 
