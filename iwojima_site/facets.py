@@ -232,6 +232,8 @@ class ActiveFilter:
 
 # {(FilterSet class, flag names): BakedQuery}: the whole list's flag counts, compiled once per process.
 WHOLE_LIST_FLAGS = {}
+# {(FilterSet class, filter names): form class}: each FilterSet's form, made once per process.
+FORM_CLASSES = {}
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -254,6 +256,15 @@ class FacetedFilterSet(django_filters.FilterSet):
         if self.horizon is not None:
             for name in self.told_later:
                 self.filters.pop(name, None)
+
+    def get_form_class(self):
+        """The form class of this FilterSet's filters, made once per process for each set of them (watch-along
+        leaves some out), as Django makes a form class's fields once: django-filter's own makes a class and
+        every field again for each request. Every form still gets its own copy of each field."""
+        key = (type(self), tuple(self.filters))
+        if key not in FORM_CLASSES:
+            FORM_CLASSES[key] = super().get_form_class()
+        return FORM_CLASSES[key]
 
     def cleaned(self):
         return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
