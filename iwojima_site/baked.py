@@ -6,15 +6,20 @@ once, with marker values, keeps the SQL, and puts each request's values where th
 instances (or tuples) the way QuerySet iteration makes them. Nothing is cached but the SQL text: every call runs
 it against the database. The name and the idea are SQLAlchemy's ("Baked Queries", sqlalchemy.ext.baked).
 
-Only plain str and int values can be baked (slugs, numbers, primary keys), and lists of them: they reach the SQL
-parameters unchanged. A list (for `__in`) gives SQL of its length, so a baked query keeps one statement for each
-length it is given. A query whose shape depends on the values otherwise is not a baked query; the bake compiles
-the query twice, with two sets of markers, and refuses one whose SQL differs between them.
+Only plain str and int values can be baked (slugs, numbers, primary keys), lists of them, and subqueries (SQL): they
+reach the SQL parameters unchanged, or, for a subquery, its SQL goes where the build put it. A list (for `__in`)
+gives SQL of its length, so a baked query keeps one statement for each length it is given. A query whose shape
+depends on the values otherwise is not a baked query; the bake compiles the query twice, with two sets of markers,
+and refuses one whose SQL differs between them.
 """
+
+import re
+from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 # Two sets of marker values, one for each of up to MAX_MARKERS values (a list's items counted one by one), within
@@ -24,24 +29,37 @@ MARKERS = ({str: "baked-a-{}", int: 30_000}, {str: "baked-b-{}", int: 31_000})
 MAX_MARKERS = 1_000
 
 
+# A parameter's place in Django's SQL (both backends write "%s"; "%%" is a literal percent sign).
+PLACEHOLDER = re.compile(r"%%|%s")
+
+
+class SQL(NamedTuple):
+    """A subquery as SQL text and its parameters (what a compiler's as_sql() gives): a kind of baked value. The
+    build is given a RawSQL to put where the subquery goes, e.g. `Scene.objects.filter(pk__in=keys)`."""
+
+    sql: str
+    params: tuple
+
+
 def marker(kind, marks, k):
     """The marker of the k-th value (0-based, lists' items counted one by one) in one set of MARKERS."""
     return marks[str].format(k) if kind is str else marks[int] + k
 
 
 class BakedQuery:
-    """`BakedQuery(build, str, int, [int])` where `build(slug, number, pks)` returns a QuerySet (of model instances,
-    or a `values_list()` of tuples) and the types say what each value is: str, int, or a list of one of them
-    ([int]: a list of ints, not empty, for `pk__in`). Calling it with the values returns the list the QuerySet
-    would give. Raises TypeError for a value of another type, ValueError for an empty list, and ValueError at the
-    bake if a value leaves no trace in the SQL (the QuerySet changed it, or did not use it).
+    """`BakedQuery(build, str, int, [int], SQL)` where `build(slug, number, pks, keys)` returns a QuerySet (of model
+    instances, or a `values_list()` of tuples) and the types say what each value is: str, int, a list of one of
+    them ([int]: a list of ints, not empty, for `pk__in`), or SQL (a subquery). Calling it with the values returns
+    the list the QuerySet would give; `statement()` gives its SQL instead, to use in another query. Raises
+    TypeError for a value of another type, ValueError for an empty list, and ValueError at the bake if a value
+    leaves no trace in the SQL (the QuerySet changed it, or did not use it).
 
     A BakedQuery is shared, not copied (`copy.deepcopy` gives it back): a FilterSet's filters are deep-copied for
     every request, and each copy would otherwise compile its SQL again."""
 
     def __init__(self, build, *types):
-        if not all(kind in (str, int) or kind in ([str], [int]) for kind in types):
-            raise TypeError("Only str and int values, and lists of them, can be baked.")
+        if not all(kind in (str, int, SQL) or kind in ([str], [int]) for kind in types):
+            raise TypeError("Only str and int values, lists of them and SQL can be baked.")
         self.build, self.types = build, types
         self._baked = {}  # (alias, vendor, length of each list) -> _Baked
 
@@ -49,6 +67,14 @@ class BakedQuery:
         return self
 
     def __call__(self, *values, using=DEFAULT_DB_ALIAS):
+        connection = connections[using]
+        return self.baked(values, using, connection).run(values, connection)
+
+    def statement(self, *values, using=DEFAULT_DB_ALIAS):
+        """The SQL the call would run with these values, as SQL(sql, params)."""
+        return self.baked(values, using, connections[using]).statement(values)
+
+    def baked(self, values, using, connection):
         lengths = []
         for value, kind in zip(values, self.types, strict=True):
             if isinstance(kind, list):
@@ -59,12 +85,11 @@ class BakedQuery:
                 lengths.append(len(value))
             elif type(value) is not kind:
                 raise TypeError(f"A baked {kind.__name__} value was given {value!r}.")
-        connection = connections[using]
         key = (using, connection.vendor, *lengths)
         baked = self._baked.get(key)
         if baked is None:
             baked = self._baked.setdefault(key, _Baked(self.build, self.types, lengths, using))
-        return baked.run(values, connection)
+        return baked
 
 
 class _Baked:
@@ -72,9 +97,14 @@ class _Baked:
         compiled = []
         for marks in MARKERS:
             values, markers = [], []  # the values to build with; every marker, lists' items one by one
+            subqueries = set()  # which markers stand for SQL
             lengths_left = iter(lengths)
             for kind in types:
-                if isinstance(kind, list):
+                if kind is SQL:
+                    subqueries.add(len(markers))
+                    markers.append(marker(int, marks, len(markers)))
+                    values.append(RawSQL("%s", (markers[-1],)))
+                elif isinstance(kind, list):
                     items = [marker(kind[0], marks, len(markers) + i) for i in range(next(lengths_left))]
                     values.append(items)
                     markers.extend(items)
@@ -98,6 +128,19 @@ class _Baked:
         self.params, self.places = list(params), [(i, markers.index(p)) for i, p in changed]
         if {n for _, n in self.places} != set(range(len(markers))):
             raise ValueError("A baked value does not reach the SQL parameters.")
+        # A subquery's parameter is where its SQL goes: the statement is cut there, and its parameters spliced in.
+        self.subqueries = [(i, n) for i, n in self.places if n in subqueries]
+        self.places = [(i, n) for i, n in self.places if n not in subqueries]
+        if self.subqueries:
+            cut_at = {i for i, _ in self.subqueries}
+            self.parts, start, number = [], 0, 0
+            for match in PLACEHOLDER.finditer(self.sql):
+                if match.group() == "%s":
+                    if number in cut_at:
+                        self.parts.append(self.sql[start : match.start()])
+                        start = match.end()
+                    number += 1
+            self.parts.append(self.sql[start:])
         self.using = using
         # Which columns need the ORM's converters (booleans, JSON, dates) depends only on the SQL's columns, so it is
         # worked out once here; asking the compiler on every call cost about a tenth of a record page's queries.
@@ -117,7 +160,7 @@ class _Baked:
         else:
             raise ValueError("A baked query gives model instances or values_list() tuples.")
 
-    def run(self, values, connection):
+    def statement(self, values):
         flat = []
         for value in values:
             if type(value) in (list, tuple):
@@ -127,8 +170,18 @@ class _Baked:
         params = list(self.params)
         for index, n in self.places:
             params[index] = flat[n]
+        if not self.subqueries:
+            return SQL(self.sql, params)
+        sql, spliced, start = [self.parts[0]], [], 0
+        for part, (index, n) in zip(self.parts[1:], self.subqueries, strict=True):
+            sql += [flat[n].sql, part]
+            spliced += [*params[start:index], *flat[n].params]
+            start = index + 1
+        return SQL("".join(sql), [*spliced, *params[start:]])
+
+    def run(self, values, connection):
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(*self.statement(values))
             rows = cursor.fetchall()
         if self.converters:
             rows = [self.convert(row, connection) for row in rows]

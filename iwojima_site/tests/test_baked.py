@@ -3,10 +3,11 @@
 import copy
 
 import pytest
+from django.db.models.expressions import RawSQL
 
 from characters.models import Character
-from iwojima_site.baked import BakedQuery
-from scenes.models import Appearance, Letter, Scene
+from iwojima_site.baked import SQL, BakedQuery
+from scenes.models import Appearance, Letter, Scene, presence_pairs
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,27 @@ def test_lists_of_every_length_each_get_their_own_statement():
             assert baked(chosen, person.slug, skipped) == list(build(chosen, person.slug, skipped))
             assert baked(tuple(chosen), person.slug, skipped) == list(build(chosen, person.slug, skipped))
     assert copy.deepcopy({"query": baked})["query"] is baked  # shared by a FilterSet's copies of its filters
+
+
+def test_subqueries_go_where_the_build_puts_them_with_their_parameters():
+    def build(slug, keys, number):
+        return (
+            Appearance.objects.filter(character__slug=slug, scene__in=keys, scene__number__gte=number)
+            .order_by("scene__number")
+            .values_list("scene__number", "on_screen")
+        )
+
+    baked = BakedQuery(build, str, SQL, int)
+    union = BakedQuery(lambda keys: presence_pairs(None, scenes=keys).order_by("scene_id", "character_id"), SQL)
+    for person in Character.objects.filter(principal=True):
+        for last, period in ((10, "1944"), (45, "1945"), (0, "1945")):
+            keys = Scene.objects.filter(number__lte=last, period=period).values("pk").query.get_compiler("default")
+            keys = SQL(*keys.as_sql())
+            assert baked(person.slug, keys, 3) == list(build(person.slug, RawSQL(*keys), 3))
+            assert baked.statement(person.slug, keys, 3).params == [person.slug, last, period, 3]
+            assert union(keys) == list(presence_pairs(None, scenes=RawSQL(*keys)).order_by("scene_id", "character_id"))
+    with pytest.raises(TypeError):
+        baked("saigo", ("SELECT 1", ()), 3)  # a plain tuple is not taken for SQL
 
 
 def test_what_cannot_be_baked_is_refused():
