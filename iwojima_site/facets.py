@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
-from iwojima_site.baked import BakedQuery, counted
+from iwojima_site.baked import SQL, BakedQuery, counted
 from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
 
@@ -234,6 +234,8 @@ class ActiveFilter:
 WHOLE_LIST_FLAGS = {}
 # {(FilterSet class, filter names): form class}: each FilterSet's form, made once per process.
 FORM_CLASSES = {}
+# {(FilterSet class, what is counted, whether the list is filtered): BakedQuery}: see FacetedFilterSet.baked().
+FACET_QUERIES = {}
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -280,21 +282,43 @@ class FacetedFilterSet(django_filters.FilterSet):
         facets count within the same few lists, and compiling a filter (a union for "with all of these") costs
         more than running the query.
         """
+        return self.list_without(name)[0]
+
+    def list_without(self, name):
+        """(queryset_without(name), its keys): the keys the list's primary keys as SQL, or None for every record."""
         if name not in self._compiled_lists:
             manager = self.queryset.model._default_manager
-            qs = manager.at(self.horizon)
+            qs, keys = manager.at(self.horizon), None
             for other, value in self.cleaned().items():
                 if other != name and not isinstance(self.filters[other], OrderFilter | ModeFilter):
                     qs = self.filters[other].filter(qs, value)
             if qs.query.has_filters():
                 try:
-                    sql, params = qs.order_by().values("pk").query.get_compiler(qs.db).as_sql()
+                    keys = SQL(*qs.order_by().values("pk").query.get_compiler(qs.db).as_sql())
                 except EmptyResultSet:
                     qs = manager.none()
                 else:
-                    qs = manager.filter(pk__in=RawSQL(sql, params))
-            self._compiled_lists[name] = qs
+                    qs = manager.filter(pk__in=RawSQL(*keys))
+            self._compiled_lists[name] = (qs, keys)
         return self._compiled_lists[name]
+
+    def baked(self, counted, build, name=None):
+        """The rows of `build(records)`, a QuerySet of values_list() tuples made from `records`, the list as every
+        filter but `name` makes it: a statement compiled once per process for each FilterSet class, `counted` (a
+        hashable that names the build and everything its shape depends on) and whether the list is filtered, the
+        filters' own SQL spliced in (iwojima_site.baked). An empty list (a filter that can match nothing) is asked
+        of the ORM."""
+        qs, keys = self.list_without(name)
+        if keys is None and qs.query.is_empty():
+            return list(build(qs))
+        key = (type(self), counted, keys is not None)
+        if key not in FACET_QUERIES:
+            manager = self._meta.model._default_manager
+            if keys is None:
+                FACET_QUERIES[key] = BakedQuery(lambda: build(manager.all()))
+            else:
+                FACET_QUERIES[key] = BakedQuery(lambda keys: build(manager.filter(pk__in=keys)), SQL)
+        return FACET_QUERIES[key]() if keys is None else FACET_QUERIES[key](keys)
 
     @staticmethod
     def value_paths(filter_):
@@ -337,13 +361,16 @@ class FacetedFilterSet(django_filters.FilterSet):
         for index, name in enumerate(names):
             value_path, label_path = self.value_paths(self.filters[name])
             columns[f"value{index}"], columns[f"label{index}"] = F(value_path), F(label_path)
-        counts = {name: {} for name in names}
-        for row in self.grouped(self.queryset_without(None), **columns):
+        counts, grouped = {name: {} for name in names}, self.grouped  # (a build keeps no FilterSet, nor its request)
+        rows = self.baked(
+            ("choices", tuple(names)), lambda records: grouped(records, **columns).values_list(*columns, "count")
+        )
+        for *values, count in rows:
             for index, name in enumerate(names):
-                value = row[f"value{index}"]
+                value, label = values[2 * index], values[2 * index + 1]
                 if value is not None:
-                    label, count = counts[name].get(value, (row[f"label{index}"], 0))
-                    counts[name][value] = (label, count + row["count"])
+                    label, so_far = counts[name].get(value, (label, 0))
+                    counts[name][value] = (label, so_far + count)
         return counts
 
     def facets(self):
@@ -381,7 +408,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         total = 0
         if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
             if hasattr(filter_, "facet_counts"):  # its own counts, already in the filter's order
-                counts, total = filter_.facet_counts(self.queryset_without(None), shown, selected)
+                records, keys = self.list_without(None)
+                counts, total = filter_.facet_counts(records, shown, selected, keys=keys)
                 order = list(counts)
             else:
                 counts = self.count_by(name)
@@ -426,8 +454,14 @@ class FacetedFilterSet(django_filters.FilterSet):
             return self.whole_list_flag_counts(tuple(unset))
         aggregates = {"total": Count("pk")}
         aggregates.update({name: Count("pk", filter=self.filters[name].condition) for name in unset})
-        row = self.queryset_without(None).aggregate(**aggregates)
-        return {name: {"total": row["total"], "yes": row[name]} for name in unset}
+        # One row however many records (a constant is not grouped by), as aggregate() gives, but baked; none when
+        # the filters can match nothing.
+        rows = self.baked(
+            ("flags", tuple(unset)),
+            lambda records: records.order_by().annotate(one=Value(1)).values_list("one").annotate(**aggregates),
+        )
+        _, total, *yes = rows[0] if rows else (1, 0, *(0 for _ in unset))
+        return {name: {"total": total, "yes": count} for name, count in zip(unset, yes, strict=True)}
 
     def whole_list_flag_counts(self, names):
         """flag_counts() over every record (FlagFilter.having() filters, none in use, no horizon): a statement of the

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character, count_of
-from iwojima_site.baked import BakedQuery
+from iwojima_site.baked import SQL, BakedQuery
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
@@ -187,7 +187,7 @@ class SceneQuerySet(SlugQuerySet):
         ids = [person.pk for person in people]
         if not ids:
             return self
-        pairs = presence_pairs(presence, people=ids).query.get_compiler(self.db).as_sql()
+        pairs = PAIRS_OF_PEOPLE[presence != Presence.ANY].statement(ids, using=self.db)
         return self.filter(pk__in=RawSQL(*grouped_pairs(pairs, "scene_id", having_count=len(ids))))
 
     def neighbours(self, number):
@@ -213,9 +213,10 @@ class SceneQuerySet(SlugQuerySet):
             flashback_count=Coalesce(count_of(Flashback.objects.filter(scene=OuterRef("pk")), "pk", "scene"), 0),
         )
 
-    def people_present(self, presence=None):
-        """The people present in these scenes, as `presence` says (default: seen): PeoplePresent."""
-        return PeoplePresent(self, presence)
+    def people_present(self, presence=None, keys=None):
+        """The people present in these scenes, as `presence` says (default: seen): PeoplePresent. With `keys`, the
+        scenes' primary keys as SQL (FacetedFilterSet.list_without()), its statement is baked."""
+        return PeoplePresent(self, presence, keys=keys)
 
     def presence_counts(self, presence=None):
         """{character pk: number of these scenes each person is present in, as `presence` says}, counted by the
@@ -227,8 +228,11 @@ class PeoplePresent:
     """The people present in some scenes, as `presence` says: their (scene, person) pairs compiled to SQL once,
     then read as counts or as a subquery, so a facet that needs both compiles the union once."""
 
-    def __init__(self, scenes, presence=None):
+    def __init__(self, scenes, presence=None, *, keys=None):
         self.using = scenes.db
+        if keys is not None:  # the scenes' primary keys as SQL: the pairs' statement is baked
+            self.pairs = PAIRS_IN_SCENES[presence != Presence.ANY].statement(keys, using=self.using)
+            return
         try:
             self.pairs = presence_pairs(presence, scenes=scenes.values("pk")).query.get_compiler(self.using).as_sql()
         except EmptyResultSet:  # no scenes at all (e.g. `.none()`)
@@ -246,7 +250,11 @@ class PeoplePresent:
         """A subquery of their pks, for `pk__in`."""
         if self.pairs is None:
             return Character.objects.none().values("pk")
-        return RawSQL(*grouped_pairs(self.pairs, "character_id"))
+        return RawSQL(*self.keys())
+
+    def keys(self):
+        """Their primary keys as SQL (None for no scenes at all)."""
+        return None if self.pairs is None else SQL(*grouped_pairs(self.pairs, "character_id"))
 
 
 def presence_pairs(presence, *, scenes=None, people=None):
@@ -372,6 +380,17 @@ class Presence(models.TextChoices):
 
     SEEN = "seen", "Seen: on screen, or in a memory the scene cuts to"
     ANY = "any", "Seen, heard in voice-over or mentioned"
+
+
+# presence_pairs() of some people, and in some scenes (SQL), as baked statements: {only the seen?: BakedQuery}.
+PAIRS_OF_PEOPLE = {
+    seen: BakedQuery(lambda people, presence=presence: presence_pairs(presence, people=people), [int])
+    for seen, presence in ((True, Presence.SEEN), (False, Presence.ANY))
+}
+PAIRS_IN_SCENES = {
+    seen: BakedQuery(lambda scenes, presence=presence: presence_pairs(presence, scenes=scenes), SQL)
+    for seen, presence in ((True, Presence.SEEN), (False, Presence.ANY))
+}
 
 
 def present_in(scene, character, presence=None):

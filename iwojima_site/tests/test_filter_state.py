@@ -253,3 +253,14 @@ def test_people_chosen_are_read_in_the_order_of_prominence_and_an_unknown_one_is
         assert response.context["filter"].errors["character"] == [
             f"Select a valid choice. {unknown} is not one of the available choices."
         ]
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+@pytest.mark.parametrize("words", ["zzzz", "ÅÑ", "'ÅÑ\x9e\x01["])
+def test_a_list_filtered_to_nothing_offers_no_choice(client, url_name, words):
+    """Words no record has leave an empty list (the search may not even reach the database): every facet's counts
+    are then zero, so it offers none of its choices, and the yes/no counts come out as zero, not as no row."""
+    response = client.get(reverse(url_name), {"q": words})
+    assert response.status_code == 200
+    assert result_count(response) == 0
+    assert [(f.name, o.value) for f in response.context["facets"] for o in f.options if o.count] == []
