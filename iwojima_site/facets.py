@@ -72,6 +72,8 @@ class AllOfField(ModelMultipleChoiceField):
         if not all(isinstance(item, str) for item in value):
             return super().clean(value)
         value = list(dict.fromkeys(item.strip() for item in value))
+        for item in value:  # as Django checks them, before any query: PostgreSQL refuses a NUL in text
+            self.validate_no_null_characters(item)
         found = self.by_values(value)
         known = {getattr(obj, self.to_field_name) for obj in found}
         for item in value:

@@ -247,6 +247,8 @@ def test_people_chosen_are_read_in_the_order_of_prominence_and_an_unknown_one_is
     response = client.get(reverse(url_name), {"character": [*slugs, f" {slugs[0]} "]}, follow=True)
     assert response.context["filter"].form.cleaned_data["character"] == people
     assert [item.value for item in response.context["active_filters"]] == [str(person) for person in people]
+    nul = client.get(reverse(url_name), {"character": [slugs[0], "sai\x00go"]})
+    assert (nul.status_code, nul.context["filter"].errors["character"]) == (400, ["Null characters are not allowed."])
     for unknown in ("nobody", people[0].slug.upper(), f"{people[0].slug}x"):
         response = client.get(reverse(url_name), {"character": [slugs[0], unknown, slugs[1]]})
         assert response.status_code == 400
