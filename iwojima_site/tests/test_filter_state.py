@@ -266,3 +266,19 @@ def test_a_list_filtered_to_nothing_offers_no_choice(client, url_name, words):
     assert response.status_code == 200
     assert result_count(response) == 0
     assert [(f.name, o.value) for f in response.context["facets"] for o in f.options if o.count] == []
+
+
+def test_names_with_markup_are_shown_as_text_in_options_and_cards(client):
+    """Option rows and cards' people lines are HTML built in Python: whatever an editor types in a name is escaped
+    there as the template language escapes it."""
+    typed = """<b class="x">Caves</b> & 'tunnels'"""
+    escaped = "&lt;b class=&quot;x&quot;&gt;Caves&lt;/b&gt; &amp; &#x27;tunnels&#x27;"
+    scene = Scene.objects.order_by("number").first()
+    person = scene.appearances.first().character
+    Location.objects.filter(pk=scene.location_id).update(name=typed)
+    Character.objects.filter(pk=person.pk).update(name=typed)
+    for query in ({}, {"character": person.slug}):
+        html = client.get(SCENES, query).content.decode()
+        assert typed not in html and "<b " not in html
+        assert f">{escaped} (" in html  # the place's option and the person's checkbox label, with their counts
+        assert re.search(rf'<span class="label">In it:</span>[^<]*{re.escape(escaped)}', html)  # the card's people
