@@ -18,6 +18,7 @@ class CharacterListView(FacetedListView):
     api_url_name = "api:person-list"
 
     queryset = Character.objects.listed()  # built once; ListView clones it for each request
+    bake_pages = True
 
 
 class CharacterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):

@@ -304,23 +304,51 @@ class FacetedFilterSet(django_filters.FilterSet):
             self._compiled_lists[name] = (qs, keys)
         return self._compiled_lists[name]
 
-    def baked(self, counted, build, name=None):
-        """The rows of `build(records)`, a QuerySet of values_list() tuples made from `records`, the list as every
+    def baked(self, counted, build, name=None, records=None):
+        """The rows of `build(records)`, a QuerySet made from `records` (default: the model's), the list as every
         filter but `name` makes it: a statement compiled once per process for each FilterSet class, `counted` (a
-        hashable that names the build and everything its shape depends on) and whether the list is filtered, the
-        filters' own SQL spliced in (iwojima_site.baked). An empty list (a filter that can match nothing) is asked
-        of the ORM."""
+        hashable that names the build, its records and everything its shape depends on) and whether the list is
+        filtered, the filters' own SQL spliced in (iwojima_site.baked). An empty list (a filter that can match
+        nothing) is asked of the ORM."""
         qs, keys = self.list_without(name)
         if keys is None and qs.query.is_empty():
             return list(build(qs))
         key = (type(self), counted, keys is not None)
         if key not in FACET_QUERIES:
-            manager = self._meta.model._default_manager
+            base = self._meta.model._default_manager.all() if records is None else records
             if keys is None:
-                FACET_QUERIES[key] = BakedQuery(lambda: build(manager.all()))
+                FACET_QUERIES[key] = BakedQuery(lambda: build(base))
             else:
-                FACET_QUERIES[key] = BakedQuery(lambda keys: build(manager.filter(pk__in=keys)), SQL)
+                FACET_QUERIES[key] = BakedQuery(lambda keys: build(base.filter(pk__in=keys)), SQL)
         return FACET_QUERIES[key]() if keys is None else FACET_QUERIES[key](keys)
+
+    def count(self):
+        """How many records the list holds (baked())."""
+        rows = self.baked("count", lambda records: counted(records, "count"))
+        return rows[0][1] if rows else 0
+
+    def ordering(self):
+        """The fields the list is in order of, as its OrderFilter says; None while words are searched (the best
+        match first) or without an OrderFilter."""
+        if self.searching():
+            return None
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, OrderFilter):
+                value = self.cleaned().get(name)
+                return tuple(filter_.orderings[value if value and value != RELEVANCE else filter_.default][1])
+        return None
+
+    def page(self, records, label, bottom, size):
+        """Up to `size` of the list's records from `bottom` (0-based) in its ordering(), read from `records` (a
+        QuerySet that prefetches nothing, e.g. a list view's, what a page shows of each record; named by `label`
+        in the statements' cache) by a statement baked for each `bottom` (baked()). Only where ordering() is not
+        None and no horizon cuts the list (the records' own QuerySet cuts it with at())."""
+        fields = self.ordering()
+        return self.baked(
+            ("page", label, fields, bottom, size),
+            lambda kept: kept.order_by(*fields)[bottom : bottom + size],
+            records=records,
+        )
 
     @staticmethod
     def value_paths(filter_):
@@ -527,6 +555,31 @@ class FacetedFilterSet(django_filters.FilterSet):
         return str(dict(filter_.extra.get("choices", [])).get(value, value))
 
 
+class BakedPaginator(Paginator):
+    """A Paginator whose count is `count()` and whose first BAKED_PAGES pages, with `rows`, are `rows(bottom,
+    size)` (a list of up to `size` records from 0-based `bottom`: a statement for each page, so only so many are
+    kept) rather than slices of `object_list`."""
+
+    BAKED_PAGES = 40
+
+    def __init__(self, object_list, per_page, *, count, rows=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_rows, self.rows = count, rows
+
+    @cached_property
+    def count(self):
+        return self.count_rows()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if self.rows is None or number > self.BAKED_PAGES:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        # As Paginator.page() cuts it: the last page takes its orphans.
+        size = self.count - bottom if bottom + self.per_page + self.orphans >= self.count else self.per_page
+        return self._get_page(self.rows(bottom, self.per_page + self.orphans)[:size], number, self)
+
+
 class FacetedListView(FilterView):
     """A filtered, paginated list whose whole state is the URL.
 
@@ -536,6 +589,9 @@ class FacetedListView(FilterView):
     """
 
     CHOICES_PER_PAGE = 100  # on the page of a long facet's choices (`?choices=` pages it)
+    # Whether a page's records are read by a baked statement (get_paginator()): for a `queryset` (a class attribute)
+    # that prefetches nothing, a baked statement reads no related lists.
+    bake_pages = False
 
     paginate_by = 25
     title = "Results"
@@ -584,6 +640,21 @@ class FacetedListView(FilterView):
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """A paginator whose count, and with `bake_pages` whose pages, are read by the FilterSet's baked statements
+        (FacetedFilterSet.count() and page()); Django's own for a form with errors (an empty list)."""
+        filterset = self.filterset
+        if not filterset.is_valid():
+            return super().get_paginator(queryset, per_page, **kwargs)
+        rows = None
+        if self.bake_pages and filterset.horizon is None and filterset.ordering() is not None:
+            records = type(self).queryset
+
+            def rows(bottom, size):
+                return filterset.page(records, type(self), bottom, size)
+
+        return BakedPaginator(queryset, per_page, count=filterset.count, rows=rows, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

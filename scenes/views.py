@@ -44,6 +44,7 @@ class SceneListView(FacetedListView):
 
     # Built once (ListView clones it for each request), reading only what a card shows: no JSON to parse.
     queryset = Scene.objects.listed().only(*SCENE_CARD)
+    bake_pages = True
 
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.

@@ -4,11 +4,13 @@ filter, defaults never reach the address, and a long facet shows ten choices and
 import re
 
 import pytest
+from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from characters.models import Character
-from iwojima_site.facets import MAX_CHOSEN
+from iwojima_site.facets import MAX_CHOSEN, BakedPaginator
 from iwojima_site.tests.reading import links, read, result_count, text
 from scenes.filters import SceneFilter
 from scenes.models import Location, Scene
@@ -282,3 +284,44 @@ def test_names_with_markup_are_shown_as_text_in_options_and_cards(client):
         assert typed not in html and "<b " not in html
         assert f">{escaped} (" in html  # the place's option and the person's checkbox label, with their counts
         assert re.search(rf'<span class="label">In it:</span>[^<]*{re.escape(escaped)}', html)  # the card's people
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"order": "title"}, {"character": "saigo"}, {"period": "1945", "has_letter": "no"}, {"q": "letter"}],
+)
+def test_every_page_of_a_list_holds_what_the_querysets_slice_holds(client, query):
+    """The count and the pages are read by baked statements (the first BakedPaginator.BAKED_PAGES pages; the rest,
+    and any searched list, by the ORM): each page is the FilterSet's own QuerySet's slice, orphans included."""
+    filterset = SceneFilter(QueryDict(urlencode(query)), queryset=Scene.objects.listed())
+    assert filterset.is_valid()
+    expected = [scene.number for scene in filterset.qs]
+    assert filterset.count() == len(expected) > 0
+    shown = []
+    for page in range(1, len(expected) // 25 + 2):
+        response = client.get(SCENES, {**query, "page": page})
+        shown += [card["number"] for card in response.context["cards"]]
+    assert shown == expected
+    baked_pages = BakedPaginator.BAKED_PAGES
+    try:
+        for per_page, orphans, kept in ((4, 0, 2), (4, 3, 2), (7, 6, 100), (2, 1, 100)):
+            BakedPaginator.BAKED_PAGES = kept
+            paginator = BakedPaginator(
+                filterset.qs,
+                per_page,
+                orphans=orphans,
+                count=filterset.count,
+                rows=lambda bottom, size: (
+                    filterset.page(Scene.objects.listed(), "test", bottom, size)
+                    if filterset.ordering()
+                    else list(filterset.qs[bottom : bottom + size])
+                ),
+            )
+            plain = Paginator(filterset.qs, per_page, orphans=orphans)
+            assert paginator.num_pages == plain.num_pages
+            for number in paginator.page_range:
+                got, wanted = paginator.page(number), plain.page(number)
+                assert [s.number for s in got] == [s.number for s in wanted], (per_page, orphans, number)
+                assert (got.start_index(), got.end_index()) == (wanted.start_index(), wanted.end_index())
+    finally:
+        BakedPaginator.BAKED_PAGES = baked_pages
