@@ -292,7 +292,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         return self.list_without(name)[0]
 
     def list_without(self, name):
-        """(queryset_without(name), its keys): the keys the list's primary keys as SQL, or None for every record."""
+        """(queryset_without(name), its keys): the keys are the list's primary keys as SQL, or None for every record
+        (no filter, no horizon)."""
         if name not in self._compiled_lists:
             manager = self.queryset.model._default_manager
             qs, keys = manager.at(self.horizon), None
