@@ -651,7 +651,7 @@ class FacetedListView(FilterView):
         """A paginator whose count, and with `bake_pages` whose pages, are read by the FilterSet's baked statements
         (FacetedFilterSet.count() and page()); Django's own for a form with errors (an empty list)."""
         filterset = self.filterset
-        if not filterset.is_valid():
+        if filterset.is_bound and not filterset.is_valid():  # (an address without a query leaves it unbound)
             return super().get_paginator(queryset, per_page, **kwargs)
         rows = None
         if self.bake_pages and filterset.horizon is None and filterset.ordering() is not None:

@@ -302,6 +302,10 @@ def test_every_page_of_a_list_holds_what_the_querysets_slice_holds(client, query
         response = client.get(SCENES, {**query, "page": page})
         shown += [card["number"] for card in response.context["cards"]]
     assert shown == expected
+    # The address without a query (an unbound FilterSet) is read by the same statements.
+    first = client.get(SCENES, query)
+    assert isinstance(first.context["paginator"], BakedPaginator)
+    assert [card["number"] for card in first.context["cards"]] == expected[:25]
     baked_pages = BakedPaginator.BAKED_PAGES
     try:
         for per_page, orphans, kept in ((4, 0, 2), (4, 3, 2), (7, 6, 100), (2, 1, 100)):
