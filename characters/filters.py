@@ -18,7 +18,7 @@ class CharacterFilter(FacetedFilterSet):
     order = OrderFilter(
         {
             "prominence": ("Prominence", IN_ORDER_OF_PROMINENCE),
-            "appearance": ("First appearance", [FIRST_APPEARANCE, "name"]),
+            "appearance": ("First appearance", [FIRST_APPEARANCE, "name", "slug"]),
             "name": ("Name", ["name", "slug"]),
         }
     )

@@ -25,6 +25,21 @@ def test_people_can_be_listed_in_order_of_first_appearance(client):
     assert names(response)[0] in {"The excavators", "The excavator who makes the find"}
 
 
+@pytest.mark.parametrize("order", ["prominence", "appearance", "name"])
+def test_every_order_of_people_is_total_so_pages_neither_repeat_nor_skip(client, order):
+    """People of one name and no appearance tie on every field but their slug: the slug settles the order, so every
+    page of the list, and every database, holds each person once and in the same place."""
+    for suffix in ("b", "a", "c"):
+        Character.objects.create(slug=f"same-name-{suffix}", name="Same Name")
+    seen = []
+    for page in range(1, Character.objects.count() // 25 + 2):
+        response = client.get(PEOPLE, {"order": order, "page": page}, follow=True)  # the default order: redirected
+        seen += [p.slug for p in response.context["object_list"]]
+    assert sorted(seen) == sorted(Character.objects.values_list("slug", flat=True))
+    tied = [slug for slug in seen if slug.startswith("same-name-")]
+    assert tied == ["same-name-a", "same-name-b", "same-name-c"]
+
+
 def test_people_can_be_ordered_by_name(client):
     response = client.get(PEOPLE, {"order": "name"})
     assert names(response) == sorted(Character.objects.values_list("name", flat=True))[:25]
