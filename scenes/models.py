@@ -226,7 +226,7 @@ class SceneQuerySet(SlugQuerySet):
 
 class PeoplePresent:
     """The people present in some scenes, as `presence` says: their (scene, person) pairs compiled to SQL once,
-    then read as counts or as a subquery, so a facet that needs both compiles the union once."""
+    then read as counts or as the keys of a subquery, so a facet that needs both compiles the union once."""
 
     def __init__(self, scenes, presence=None, *, keys=None):
         self.using = scenes.db
@@ -245,12 +245,6 @@ class PeoplePresent:
         with connections[self.using].cursor() as cursor:
             cursor.execute(*grouped_pairs(self.pairs, "character_id", counted=True))
             return dict(cursor.fetchall())
-
-    def pks(self):
-        """A subquery of their pks, for `pk__in`."""
-        if self.pairs is None:
-            return Character.objects.none().values("pk")
-        return RawSQL(*self.keys())
 
     def keys(self):
         """Their primary keys as SQL (None for no scenes at all)."""
@@ -560,17 +554,18 @@ MEMORIES_IN = BakedQuery(
 )
 
 
-def people_by_scene(pks):
+def people_by_scene(pks, memories=True):
     """{scene pk: [PersonInScene, …]} for the scenes with these primary keys (a list, at most a page of them), each
-    scene's people as Scene.people() gives them but read as PersonLink values; a scene without people maps to []."""
+    scene's people as Scene.people() gives them but read as PersonLink values; a scene without people maps to [].
+    `memories=False` (none of the scenes has a flashback) spares the statement of the people in memories."""
     if not pks:
         return {}
-    appearances, memories = {pk: [] for pk in pks}, {pk: {} for pk in pks}
+    appearances, shown_in = {pk: [] for pk in pks}, {pk: {} for pk in pks}
     for scene, *person, on_screen, voice_over, mentioned in APPEARANCES_IN(pks):
         appearances[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
-    for scene, flashback, rememberer, *person in MEMORIES_IN(pks):
-        memories[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
-    return {pk: people_in(appearances[pk], memories[pk].values()) for pk in pks}
+    for scene, flashback, rememberer, *person in MEMORIES_IN(pks) if memories else ():
+        shown_in[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
+    return {pk: people_in(appearances[pk], shown_in[pk].values()) for pk in pks}
 
 
 class LetterPresentation(models.TextChoices):

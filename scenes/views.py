@@ -21,11 +21,8 @@ from scenes.models import (
     Location,
     Part,
     Period,
-    PersonLink,
     Scene,
     people_by_scene,
-    people_in,
-    ways_of,
 )
 from scenes.storycurve import Item, story_layout
 
@@ -84,7 +81,8 @@ SCENE_SHOWN = ("number", "slug", "title", "summary", "period", "part", "source_p
 
 class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     """A scene: where and when, what happens, everyone in it and how, its flashbacks and letters, the scenes either
-    side. Six baked queries (iwojima_site.baked), each reading only what the page shows."""
+    side. Baked queries (iwojima_site.baked), each reading only what the page shows; its people as the scene list's
+    cards read them (people_by_scene())."""
 
     template_name = "scenes/scene_detail.html"
     model = Scene
@@ -98,29 +96,11 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
         ),
         str,
     )
-    # In no particular order: people_in() sorts them. Plain values (PersonLink), not model instances: making a
-    # Character (23 fields, five of them read) and an Appearance for each row was most of the query's cost.
-    appearances = BakedQuery(
-        lambda pk: (
-            Appearance.objects.filter(scene=pk)
-            .order_by()
-            .values_list(*(f"character__{field}" for field in PERSON_LINK), "on_screen", "voice_over", "mentioned")
-        ),
-        int,
-    )
     flashbacks = BakedQuery(
         lambda pk: (
             Flashback.objects.filter(scene=pk)
             .select_related("rememberer")
             .only("slug", "title", "when", "scene", "rememberer__slug", "rememberer__name")
-        ),
-        int,
-    )
-    remembered = BakedQuery(
-        lambda pk: (
-            Flashback.characters.through.objects.filter(flashback__scene=pk)
-            .order_by()
-            .values_list("flashback", *(f"character__{field}" for field in PERSON_LINK))
         ),
         int,
     )
@@ -148,14 +128,7 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         scene = self.object
         flashbacks = self.flashbacks(scene.pk)
-        shown_in = defaultdict(list)
-        for flashback, *person in self.remembered(scene.pk) if flashbacks else ():
-            shown_in[flashback].append(PersonLink(*person))
-        appearances = [
-            (PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen)
-            for *person, on_screen, voice_over, mentioned in self.appearances(scene.pk)
-        ]
-        people = people_in(appearances, [(f.rememberer.name, shown_in[f.pk]) for f in flashbacks])
+        people = people_by_scene([scene.pk], memories=bool(flashbacks))[scene.pk]
         neighbours = {other.number < scene.number: other for other in self.neighbours(scene.number)}
         next_scene, horizon = neighbours.get(False), horizon_of(self.request)
         return super().get_context_data(
