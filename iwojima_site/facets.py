@@ -67,11 +67,11 @@ class AllOfField(ModelMultipleChoiceField):
             raise ValidationError(
                 f"Choose at most {MAX_CHOSEN} at once (this address has {len(value)}).", code="too_many"
             )
-        if not isinstance(value, list | tuple) or not value or self.by_values is None:
+        if isinstance(value, list | tuple):
+            value = [item.strip() if isinstance(item, str) else item for item in value]
+        if self.by_values is None or not value or not all(isinstance(item, str) for item in value):
             return super().clean(value)
-        if not all(isinstance(item, str) for item in value):
-            return super().clean(value)
-        value = list(dict.fromkeys(item.strip() for item in value))
+        value = list(dict.fromkeys(value))
         for item in value:  # as Django checks them, before any query: PostgreSQL refuses a NUL in text
             self.validate_no_null_characters(item)
         found = self.by_values(value)
@@ -237,8 +237,6 @@ class ActiveFilter:
     remove_url: str
 
 
-# {(FilterSet class, flag names): BakedQuery}: the whole list's flag counts, compiled once per process.
-WHOLE_LIST_FLAGS = {}
 # {(FilterSet class, filter names): form class}: each FilterSet's form, made once per process.
 FORM_CLASSES = {}
 # {(FilterSet class, what is counted, whether the list is filtered): BakedQuery}: see FacetedFilterSet.baked().
@@ -310,16 +308,16 @@ class FacetedFilterSet(django_filters.FilterSet):
             self._compiled_lists[name] = (qs, keys)
         return self._compiled_lists[name]
 
-    def baked(self, counted, build, name=None, records=None):
+    def baked(self, shape, build, name=None, records=None):
         """The rows of `build(records)`, a QuerySet made from `records` (default: the model's), the list as every
-        filter but `name` makes it: a statement compiled once per process for each FilterSet class, `counted` (a
+        filter but `name` makes it: a statement compiled once per process for each FilterSet class, `shape` (a
         hashable that names the build, its records and everything its shape depends on) and whether the list is
         filtered, the filters' own SQL spliced in (iwojima_site.baked). An empty list (a filter that can match
         nothing) is asked of the ORM."""
         qs, keys = self.list_without(name)
         if keys is None and qs.query.is_empty():
             return list(build(qs))
-        key = (type(self), counted, keys is not None)
+        key = (type(self), shape, keys is not None)
         if key not in FACET_QUERIES:
             base = self._meta.model._default_manager.all() if records is None else records
             if keys is None:
@@ -500,23 +498,20 @@ class FacetedFilterSet(django_filters.FilterSet):
         return {name: {"total": total, "yes": count} for name, count in zip(unset, yes, strict=True)}
 
     def whole_list_flag_counts(self, names):
-        """flag_counts() over every record (FlagFilter.having() filters, none in use, no horizon): a statement of the
-        same shape on every request, so it is built and compiled once per process (iwojima_site.baked)."""
-        filterset_class = type(self)  # not this FilterSet, which holds a request
-        key = (filterset_class, names)
-        if key not in WHOLE_LIST_FLAGS:
-            WHOLE_LIST_FLAGS[key] = BakedQuery(lambda: filterset_class.counted_flags(names))
-        counts = dict(WHOLE_LIST_FLAGS[key]())
-        return {name: {"total": counts["total"], "yes": counts[name]} for name in names}
+        """flag_counts() over every record (FlagFilter.having() filters, none in use, no horizon), in one baked
+        statement (baked()): how many records there are, and for each flag how many distinct keys its related
+        table holds."""
+        related = [self.filters[name].related for name in names]
 
-    @classmethod
-    def counted_flags(cls, names):
-        """("total", n) and (name, n) rows: how many records there are, and how many each flag holds for."""
-        rows = []
-        for name in names:
-            related, field = cls.base_filters[name].related
-            rows.append(counted(related, name, Count(field, distinct=True)))
-        return counted(cls._meta.model._default_manager.all(), "total").union(*rows, all=True)
+        def build(records):
+            flags = [
+                counted(rows, name, Count(field, distinct=True))
+                for name, (rows, field) in zip(names, related, strict=True)
+            ]
+            return counted(records, "total").union(*flags, all=True)
+
+        counts = dict(self.baked(("whole list's flags", names), build))
+        return {name: {"total": counts["total"], "yes": counts[name]} for name in names}
 
     @staticmethod
     def in_choice_order(filter_, counts):
