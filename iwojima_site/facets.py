@@ -3,6 +3,7 @@ other filters applied, choices that would give nothing are hidden, and every act
 with one click. Shared by every list of the site.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 import django_filters
@@ -40,6 +41,12 @@ class TextFilter(django_filters.CharFilter):
         kwargs.setdefault("validators", [validate_query])
         super().__init__(**kwargs)
         self.searches = {}
+
+    def __copy__(self):
+        # Each FilterSet's copy (Definitions) searches afresh: the searches are one request's.
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__, searches={})
+        return copied
 
     def search(self, value):
         # Read at the list's horizon (watch-along), and once (one query for the vocabulary) however often the
@@ -237,6 +244,17 @@ class ActiveFilter:
     remove_url: str
 
 
+class Definitions(dict):
+    """A FilterSet's filters or a form's fields by name, as the class holds them. django-filter and Django copy
+    them for every FilterSet and form, deeply, so that one may change its own (a field's queryset, a widget's
+    attributes): a list's nine filters and nine fields cost about 0.27 ms a request. The site's forms and filters
+    change nothing they share; each copy only gets attributes of its own (a filter's `parent`), so a copy one
+    level deep is enough."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(item) for name, item in self.items()}
+
+
 # {(FilterSet class, filter names): form class}: each FilterSet's form, made once per process.
 FORM_CLASSES = {}
 # {(FilterSet class, what is counted, whether the list is filtered): BakedQuery}: see FacetedFilterSet.baked().
@@ -267,11 +285,17 @@ class FacetedFilterSet(django_filters.FilterSet):
     def get_form_class(self):
         """The form class of this FilterSet's filters, made once per process for each set of them (watch-along
         leaves some out), as Django makes a form class's fields once: django-filter's own makes a class and
-        every field again for each request. Every form still gets its own copy of each field."""
+        every field again for each request. Every form still gets its own copy of each field (Definitions)."""
         key = (type(self), tuple(self.filters))
         if key not in FORM_CLASSES:
-            FORM_CLASSES[key] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = Definitions(form_class.base_fields)
+            FORM_CLASSES[key] = form_class
         return FORM_CLASSES[key]
+
+    @classmethod
+    def get_filters(cls):
+        return Definitions(super().get_filters())
 
     def cleaned(self):
         return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}

@@ -222,6 +222,18 @@ def test_the_place_filter_links_the_places(client):
     assert reverse("scenes:place_list") in links(client.get(SCENES))
 
 
+# Each request's filters are its own
+
+
+def test_each_request_searches_at_its_own_horizon_and_the_class_keeps_no_request(client):
+    """A FilterSet copies its class's filters one level deep (facets.Definitions): a text filter's searches, kept
+    for one request, start afresh in each, at that request's horizon."""
+    for query, horizon in (("q=saigo&at=10", 10), ("q=saigo", None), ("q=saigo&at=20", 20)):
+        filterset = client.get(f"{SCENES}?{query}").context["filter"]
+        assert filterset.filters["q"].search("saigo").at == horizon
+    assert not any(hasattr(filter_, "parent") for filter_ in SceneFilter.base_filters.values())
+
+
 # However many people are chosen: one subquery, and past the limit a form error
 
 
