@@ -104,6 +104,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The list pages' longest fragments (the filter form, the scene cards), included by a tag each
+        # (iwojima_site/jinja2.py).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "iwojima_site.jinja2.environment"},
+    },
 ]
 
 DATABASES = {

@@ -6,9 +6,19 @@ standard library's html.escape), without format_html()'s work per argument."""
 from html import escape
 
 from django import template
+from django.template import engines
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def filter_form(context):
+    """A list's filter form (templates/jinja2/includes/filter_form.html, iwojima_site.jinja2): the `facets` of the
+    page's context, and the form's errors when `form_invalid`."""
+    form = engines["jinja2"].get_template("includes/filter_form.html")
+    facets = {"facets": context["facets"], "form_invalid": context["form_invalid"]}
+    return mark_safe(form.render(facets, context.request))  # noqa: S308 (Jinja2 escaped what it printed)
 
 
 @register.filter

@@ -283,8 +283,9 @@ def test_a_list_filtered_to_nothing_offers_no_choice(client, url_name, words):
 
 
 def test_names_with_markup_are_shown_as_text_in_options_and_cards(client):
-    """Option rows and cards' people lines are HTML built in Python: whatever an editor types in a name is escaped
-    there as the template language escapes it."""
+    """Option rows and cards' people lines are HTML built in Python, the form and the cards Jinja2 templates:
+    whatever an editor types in a name, or a reader in the text box, is escaped there as Django's templates escape
+    it."""
     typed = """<b class="x">Caves</b> & 'tunnels'"""
     escaped = "&lt;b class=&quot;x&quot;&gt;Caves&lt;/b&gt; &amp; &#x27;tunnels&#x27;"
     scene = Scene.objects.order_by("number").first()
@@ -296,6 +297,9 @@ def test_names_with_markup_are_shown_as_text_in_options_and_cards(client):
         assert typed not in html and "<b " not in html
         assert f">{escaped} (" in html  # the place's option and the person's checkbox label, with their counts
         assert re.search(rf'<span class="label">In it:</span>[^<]*{re.escape(escaped)}', html)  # the card's people
+        assert f" · {escaped}</p>" in html  # the card's place
+    html = client.get(SCENES, {"q": typed}).content.decode()
+    assert f'<input type="search" name="q" id="filter-q" value="{escaped}"' in html
 
 
 @pytest.mark.parametrize(
