@@ -1,6 +1,7 @@
-"""The Jinja2 environment of the list pages' two longest fragments: the filter form (`{% filter_form %}`) and the
-scene cards (`{% scene_cards %}`), the loops that cost a list page most in Django's template language (0.37 and
-0.25 ms of the two-people list's 3 ms; 0.11 and 0.10 in Jinja2). The rest of every page stays in Django templates.
+"""The Jinja2 environment of the list pages' content (templates/jinja2/lists/, printed by `{% list_content %}`):
+their filter form and cards are the longest loops of the site, which cost the two-people list about 0.8 of its 3 ms
+in Django's template language. The rest of every page, the list pages' head and navigation included, stays in
+Django templates.
 
 Values print as Django's templates print them: escaped as django.utils.html.conditional_escape escapes (so an
 apostrophe is `&#x27;`, not markupsafe's `&#39;`), with Django's own filters. Templates live in templates/jinja2/.
@@ -9,10 +10,13 @@ apostrophe is `&#x27;`, not markupsafe's `&#39;`), with Django's own filters. Te
 from html import escape
 
 from django.template import defaultfilters
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString
 from jinja2 import Environment
 
+from iwojima_site.templatetags.addresses import constant_url
 from iwojima_site.templatetags.filter_forms import checkbox_options, select_options
+from iwojima_site.templatetags.site_meta import data_links_html
 from scenes.templatetags.scene_cards import people_line
 
 
@@ -34,6 +38,7 @@ def environment(**options):
         checkbox_options=checkbox_options,
         people_line=people_line,
     )
+    env.globals.update(url=url, querystring=querystring, data_links=data_links_html)
     return env
 
 
@@ -41,3 +46,16 @@ def escaped(value):
     """A printed value as HTML: Django's conditional_escape() (what it does, without its check for lazy strings on
     every value): what is already HTML as it is, anything else through the standard library's html.escape."""
     return value if hasattr(value, "__html__") else SafeString(escape(str(value)))
+
+
+def url(view_name):
+    """{% url view_name %} for a route without arguments (addresses.constant_url)."""
+    return constant_url(view_name, None, get_script_prefix(), get_urlconf())
+
+
+def querystring(request, **changes):
+    """The page's query with `changes`, as Django's {% querystring page=2 %} writes it: "?character=saigo&page=2"."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return f"?{query.urlencode()}"

@@ -1,7 +1,8 @@
-"""The rows of a filter form's controls, built in Python: a list page prints dozens of options, and a few lookups
-per option in the template language cost more than the rest of the form (Django's admin builds its change list's
-cells the same way, in `items_for_result`). Values are escaped as django.utils.html.escape escapes them (the
-standard library's html.escape), without format_html()'s work per argument."""
+"""{% list_content %}, the list pages' content in Jinja2, and the rows of their filter form's controls, built in
+Python: a list page prints dozens of options, and a few lookups per option in the template language cost more than
+the rest of the form (Django's admin builds its change list's cells the same way, in `items_for_result`). Values
+are escaped as django.utils.html.escape escapes them (the standard library's html.escape), without format_html()'s
+work per argument."""
 
 from html import escape
 
@@ -13,12 +14,11 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def filter_form(context):
-    """A list's filter form (templates/jinja2/includes/filter_form.html, iwojima_site.jinja2): the `facets` of the
-    page's context, and the form's errors when `form_invalid`."""
-    form = engines["jinja2"].get_template("includes/filter_form.html")
-    facets = {"facets": context["facets"], "form_invalid": context["form_invalid"]}
-    return mark_safe(form.render(facets, context.request))  # noqa: S308 (Jinja2 escaped what it printed)
+def list_content(context, template_name):
+    """A list page's content, below its breadcrumb: a Jinja2 template of templates/jinja2/lists/ (iwojima_site.jinja2)
+    rendered with the page's context (the filter form, the count, the active filters, the results, the pages)."""
+    content = engines["jinja2"].get_template(template_name)
+    return mark_safe(content.render(context.flatten(), context.request))  # noqa: S308 (Jinja2 escaped what it printed)
 
 
 @register.filter

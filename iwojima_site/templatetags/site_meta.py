@@ -2,10 +2,11 @@
 and in the link-preview tags) and {% data_links %} (the page's data in the API, as JSON and CSV)."""
 
 from django import template
-from django.urls import reverse
+from django.template import engines
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 
-from iwojima_site.templatetags.addresses import slug_url
+from iwojima_site.templatetags.addresses import constant_url, slug_url
 
 register = template.Library()
 
@@ -32,17 +33,26 @@ def capture(parser, token):
     return CaptureNode(nodelist, bits[2])
 
 
-@register.inclusion_tag("includes/data_links.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def data_links(context, url_name, slug=None):
-    """Links to this list's (or record's) data in the API, as JSON and as CSV: a list keeps the page's query (its
-    filters and page number; the CSV, being the whole list, drops the page)."""
+    """{% data_links url_name [slug] %}: data_links_html() for this page."""
+    return data_links_html(context["request"], url_name, slug)
+
+
+def data_links_html(request, url_name, slug=None):
+    """Links to this list's (or record's) data in the API, as JSON and as CSV (templates/jinja2/includes/
+    data_links.html, printed by Django's templates and Jinja2's alike): a list keeps the page's query (its filters and
+    page number; the CSV, being the whole list, drops the page)."""
     if slug is not None:  # a record's data has no query of its own
         url = slug_url(url_name, slug)
-        return {"json_url": url, "csv_url": f"{url}?format=csv", "is_list": False}
-    url = reverse(url_name)
-    query = context["request"].GET.copy()
-    query.pop("format", None)
-    json_url = f"{url}?{query.urlencode()}" if query else url
-    query.pop("page", None)
-    query["format"] = "csv"
-    return {"json_url": json_url, "csv_url": f"{url}?{query.urlencode()}", "is_list": True}
+        links = {"json_url": url, "csv_url": f"{url}?format=csv", "is_list": False}
+    else:
+        url = constant_url(url_name, None, get_script_prefix(), get_urlconf())
+        query = request.GET.copy()
+        query.pop("format", None)
+        json_url = f"{url}?{query.urlencode()}" if query else url
+        query.pop("page", None)
+        query["format"] = "csv"
+        links = {"json_url": json_url, "csv_url": f"{url}?{query.urlencode()}", "is_list": True}
+    html = engines["jinja2"].get_template("includes/data_links.html").render(links)
+    return mark_safe(html)  # noqa: S308 (Jinja2 escaped what it printed)
