@@ -12,7 +12,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseNotModified
@@ -56,17 +56,41 @@ def current_revision():
     """(number, changed_at) of the content as the database holds it now; (0, None) before any content.
 
     One plain SQL statement: every request reads it, and the ORM's building of even this query costs more than the
-    rest of a 304 (about 0.25 ms of CPU against a bare "hello" request's 0.07 ms)."""
+    rest of a 304 (about 0.25 ms of CPU against a bare "hello" request's 0.07 ms).
+
+    Outside a transaction it is also the connection's health check (CONN_HEALTH_CHECKS), when one is due: a
+    persistent connection that fails the read is closed and the read made once more on a new one. A revalidation
+    then costs one round trip to the database, not two (Django's check, then the read).
+    """
     table = connection.ops.quote_name(revision_model()._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")  # noqa: S608 (a quoted model table)
-        row = cursor.fetchone()
+    sql = f"SELECT number, changed_at FROM {table} WHERE id = 1"  # noqa: S608 (a quoted model table)
+    check_due = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if check_due:
+        connection.health_check_done = True  # Django's own check is skipped: this read stands for it
+        try:
+            row = fetch_one(sql)
+        except DatabaseError:
+            connection.close()
+            row = fetch_one(sql)
+    else:
+        row = fetch_one(sql)
     if row is None:
         return 0, None
     number, changed_at = row
     if isinstance(changed_at, str):  # SQLite hands back the stored text; Django stores UTC
         changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
     return number, changed_at
+
+
+def fetch_one(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
 
 
 def etag_for(request, number):

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from django.template.loader import get_template
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse, set_script_prefix
 
 from iwojima_site.caching import current_revision
@@ -59,6 +61,24 @@ def test_the_304_comes_before_sessions_authentication_and_the_url_resolver(clien
     assert response.status_code == 304 and response.wsgi_request.resolver_match is None
     assert "user" not in vars(response.wsgi_request) and "Vary" not in response
     assert "public" in response["Cache-Control"] and response["Last-Modified"]
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a request is served
+def test_a_revalidation_asks_the_database_once_and_survives_a_broken_connection(client, monkeypatch):
+    """The revision's read is the persistent connection's health check: no other statement on a healthy connection,
+    a new connection when the old one is gone."""
+    url = reverse("scenes:detail", args=[Scene.objects.order_by("number").first().slug])
+    etag = client.get(url)["ETag"]
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or True)
+    for break_it in (False, True):
+        if break_it:
+            connection.connection.close()  # the database went away between two requests
+        connection.close_if_unusable_or_obsolete()  # what every request begins with (close_old_connections)
+        with CaptureQueriesContext(connection) as statements:
+            response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 304 and response["ETag"] == etag
+        assert len(statements) == 1 and checks == []
 
 
 def test_only_an_etag_the_site_gave_out_is_answered_304(client, admin_client):
