@@ -105,8 +105,7 @@ TEMPLATES = [
         },
     },
     {
-        # The list pages' longest fragments (the filter form, the scene cards), included by a tag each
-        # (iwojima_site/jinja2.py).
+        # The list pages' content ({% list_content %}) and the data links ({% data_links %}): iwojima_site/jinja2.py.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
