@@ -56,6 +56,12 @@ PROMINENCE_TIER = Case(
 IN_ORDER_OF_PROMINENCE = ["prominence_tier", "-seen_scene_count", "name", "slug"]
 
 
+def first_of(rows, number):
+    """The least `number` among a person's `rows` (their appearances, their memories), as a subquery; None if none."""
+    per_person = rows.filter(character=OuterRef("pk")).order_by().values("character")
+    return Subquery(per_person.annotate(first=Min(number)).values("first"))
+
+
 class CharacterQuerySet(SlugQuerySet):
     def matching(self, text):
         """Characters whose name, full name, any alias or source name contains the text."""
@@ -77,10 +83,14 @@ class CharacterQuerySet(SlugQuerySet):
         ).annotate(fate_scene_number=F("fate_scene__number"))
 
     def in_order_of_appearance(self):
-        """Ordered by the first scene (or flashback's scene) they are in."""
+        """Ordered by the first scene (or flashback's scene) they are in: `first_scene` and `first_memory`, each a
+        subquery the database runs for the rows it needs (a join and GROUP BY would group every person's appearances
+        before a page of 25 is cut: 28 ms at ×100)."""
+        appearance = self.model._meta.get_field("appearances").related_model
+        in_memory = self.model._meta.get_field("flashbacks").through
         return self.annotate(
-            first_scene=Min("appearances__scene__number"),
-            first_memory=Min("flashbacks__scene__number"),
+            first_scene=first_of(appearance.objects, "scene__number"),
+            first_memory=first_of(in_memory.objects, "flashback__scene__number"),
         ).order_by(FIRST_APPEARANCE, "name")
 
     def in_order_of_prominence(self):
