@@ -586,7 +586,11 @@ class LetterFate(models.TextChoices):
 
 class LetterQuerySet(SlugQuerySet):
     def in_screen_order(self):
-        return self.annotate(first_scene=Min("scenes__number")).order_by("first_scene", "slug")
+        """Ordered by `first_scene`, the first scene each letter is in: a subquery per letter (a join grouped over
+        every letter, with its writer's and recipient's columns, took 7.7 ms at ×100)."""
+        in_scenes = Letter.scenes.through.objects.filter(letter=OuterRef("pk")).order_by().values("letter")
+        first_scene = Subquery(in_scenes.annotate(first=Min("scene__number")).values("first"))
+        return self.annotate(first_scene=first_scene).order_by("first_scene", "slug")
 
     def known_at(self, horizon):
         """The letters in a scene up to `horizon`, each with `last_scene_number` for `shown_at()`."""
