@@ -8,8 +8,10 @@ throttled per client address in fixed windows counted in the shared database, on
 (iwojima_site.throttling); a 429 says when to come back and is never stored.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, IntegerField, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -25,11 +27,24 @@ from iwojima_site.links import absolute_url
 
 
 class CountingPaginator(Paginator):
-    """Django's Paginator whose page reads the list's length with its rows (`COUNT(*) OVER ()`): one query where
-    Django's makes two. Only a page with no rows (past the end, or an empty list) asks for the count alone, and then
-    answers as Django's does."""
+    """Django's Paginator whose page reads the list's length with its rows: one query where Django's makes two. The
+    length is a subquery the database works out once (not `COUNT(*) OVER ()`, a window, for which it would work out
+    every row's columns, the records' own subqueries included, before the page is cut: 12 ms for /api/scenes/ at
+    ×100, 17 ms for /api/people/). Only a page with no rows (past the end, or an empty list) asks for the count
+    alone, and then answers as Django's does."""
 
     TOTAL = "paginator_total_rows"  # the annotation that carries the count on every row
+
+    def length(self):
+        """The list's length as an expression for each row: the count of its keys, a subquery; over grouped rows (a
+        count per record, which that subquery would group again), a window; None for a list that holds nothing."""
+        if self.object_list.query.group_by is not None:
+            return Window(Count("*"))
+        try:
+            keys, params = self.object_list.order_by().values("pk").query.get_compiler(self.object_list.db).as_sql()
+        except EmptyResultSet:
+            return None
+        return RawSQL(f"SELECT COUNT(*) FROM ({keys}) AS listed", params, output_field=IntegerField())  # noqa: S611
 
     def page(self, number):
         try:
@@ -39,7 +54,10 @@ class CountingPaginator(Paginator):
         if number < 1 or self.orphans or "count" in self.__dict__ or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+        length = self.length()
+        if length is None:  # a list that can hold nothing
+            return super().page(number)
+        rows = list(self.object_list.annotate(**{self.TOTAL: length})[bottom : bottom + self.per_page])
         if not rows:
             return super().page(number)
         self.count = getattr(rows[0], self.TOTAL)  # Paginator.count is a cached_property: this is its value
