@@ -255,10 +255,25 @@ class Definitions(dict):
         return {name: copy.copy(item) for name, item in self.items()}
 
 
+class ModesOnly:
+    """What a filter of a baked list statement may read of its FilterSet (FacetedFilterSet.keys_statement()): the
+    values of the list's modes (e.g. the people filter's presence), as `cleaned()` gives them."""
+
+    def __init__(self, modes):
+        self.modes = modes
+
+    def cleaned(self):
+        return self.modes
+
+
 # {(FilterSet class, filter names): form class}: each FilterSet's form, made once per process.
 FORM_CLASSES = {}
 # {(FilterSet class, what is counted, whether the list is filtered): BakedQuery}: see FacetedFilterSet.baked().
 FACET_QUERIES = {}
+# {(FilterSet class, the filters in use and their kinds, the modes): BakedQuery, or None where the values decide the
+# SQL}: see FacetedFilterSet.baked_keys().
+LIST_KEYS = {}
+BAKED_KINDS = {"records": [int], "record": int, "choice": str}  # how each kind of value is baked
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -315,13 +330,18 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def list_without(self, name):
         """(queryset_without(name), its keys): the keys are the list's primary keys as SQL, or None for every record
-        (no filter, no horizon)."""
+        (no filter, no horizon). The keys' statement is baked for each shape of the filters in use (baked_keys()),
+        else compiled here."""
         if name not in self._compiled_lists:
             manager = self.queryset.model._default_manager
-            qs, keys = manager.at(self.horizon), None
-            for other, value in self.cleaned().items():
-                if other != name and not isinstance(self.filters[other], OrderFilter | ModeFilter):
-                    qs = self.filters[other].filter(qs, value)
+            in_use = self.filters_in_use(without=name)
+            keys = self.baked_keys(in_use)
+            if keys is not None:
+                self._compiled_lists[name] = (manager.filter(pk__in=RawSQL(*keys)), keys)
+                return self._compiled_lists[name]
+            qs = manager.at(self.horizon)
+            for other, value in in_use.items():
+                qs = self.filters[other].filter(qs, value)
             if qs.query.has_filters():
                 try:
                     keys = SQL(*qs.order_by().values("pk").query.get_compiler(qs.db).as_sql())
@@ -331,6 +351,81 @@ class FacetedFilterSet(django_filters.FilterSet):
                     qs = manager.filter(pk__in=RawSQL(*keys))
             self._compiled_lists[name] = (qs, keys)
         return self._compiled_lists[name]
+
+    def filters_in_use(self, without=None):
+        """{name: cleaned value} of the filters that narrow the list, but `without`: a value given, and not an order
+        or a mode."""
+        return {
+            name: value
+            for name, value in self.cleaned().items()
+            if name != without
+            and not isinstance(self.filters[name], OrderFilter | ModeFilter)
+            and value not in django_filters.constants.EMPTY_VALUES
+            and not (isinstance(value, QuerySet) and value.query.is_empty())  # no records chosen
+        }
+
+    def baked_keys(self, in_use):
+        """The keys (SQL) of the list as the filters `in_use` ({name: cleaned value}) make it, from a statement baked
+        for their shape: which filters, each value's kind (records by primary key, a list of them, a choice) or a
+        yes/no filter's answer, and the modes (a ModeFilter changes how another filter reads). None where a shape
+        cannot be baked: nothing in use, a horizon, searched words, a value of another kind."""
+        if not in_use or self.horizon is not None:
+            return None
+        kinds, values = [], []
+        for name, value in in_use.items():
+            filter_ = self.filters[name]
+            if isinstance(filter_, FlagFilter):
+                kinds.append((name, ("answer", value)))
+                continue
+            if isinstance(value, list | tuple) and all(hasattr(item, "_meta") for item in value):
+                kind, value = ("records", value[0]._meta.model), [item.pk for item in value]
+            elif hasattr(value, "_meta"):
+                kind, value = ("record", value._meta.model), value.pk
+            elif (
+                isinstance(value, str)
+                and not isinstance(filter_, TextFilter)
+                and value != getattr(filter_, "null_value", None)
+            ):
+                kind = ("choice", None)
+            else:
+                return None
+            kinds.append((name, kind))
+            values.append(value)
+        modes = tuple((n, self.cleaned().get(n)) for n, f in self.filters.items() if isinstance(f, ModeFilter))
+        shape = (type(self), tuple(kinds), modes)
+        if shape not in LIST_KEYS:
+            LIST_KEYS[shape] = self.keys_statement(kinds, dict(modes))
+        if LIST_KEYS[shape] is None:
+            return None
+        try:
+            return LIST_KEYS[shape].statement(*values)
+        except ValueError:  # the values decide this shape's SQL after all: compiled for each request from now on
+            LIST_KEYS[shape] = None
+            return None
+
+    @classmethod
+    def keys_statement(cls, kinds, modes):
+        """A BakedQuery of the list's keys as the filters of `kinds` ([(name, (what, detail))], baked_keys()) make
+        it, reading `modes` as their FilterSet's cleaned values: copies of the class's filters whose FilterSet is a
+        stand-in (ModesOnly), so that the statement keeps no request."""
+        model, stand_in, filters = cls._meta.model, ModesOnly(modes), []
+        for name, kind in kinds:
+            filter_ = copy.copy(cls.base_filters[name])
+            filter_.parent, filter_.model = stand_in, model
+            filters.append((filter_, kind))
+
+        def build(*values):
+            qs, values = model._default_manager.all(), iter(values)
+            for filter_, (what, detail) in filters:
+                value = detail if what == "answer" else next(values)
+                if what == "records":
+                    value = [detail(pk=pk) for pk in value]
+                elif what == "record":
+                    value = detail(pk=value)
+                qs = filter_.filter(qs, value)
+            return qs.order_by().values_list("pk")
+
+        return BakedQuery(build, *(BAKED_KINDS[what] for _, (what, _) in kinds if what in BAKED_KINDS))
 
     def baked(self, shape, build, name=None, records=None):
         """The rows of `build(records)`, a QuerySet made from `records` (default: the model's), the list as every

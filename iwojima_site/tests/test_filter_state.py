@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import Character
-from iwojima_site.facets import MAX_CHOSEN, BakedPaginator
+from iwojima_site.facets import LIST_KEYS, MAX_CHOSEN, BakedPaginator, FacetedFilterSet
 from iwojima_site.tests.reading import links, read, result_count, text
 from scenes.filters import SceneFilter
 from scenes.models import Location, Scene
@@ -232,6 +232,38 @@ def test_each_request_searches_at_its_own_horizon_and_the_class_keeps_no_request
         filterset = client.get(f"{SCENES}?{query}").context["filter"]
         assert filterset.filters["q"].search("saigo").at == horizon
     assert not any(hasattr(filter_, "parent") for filter_ in SceneFilter.base_filters.values())
+
+
+@pytest.mark.parametrize(
+    ("url_name", "query"),
+    [
+        ("scenes:list", "character=saigo&character=kuribayashi"),
+        ("scenes:list", "character=saigo&presence=any&has_letter=yes"),
+        ("scenes:list", "location=the-beach&has_flashback=no&period=1944"),
+        ("scenes:letter_list", "writer=saigo&fate=censored"),
+        ("scenes:flashback_list", "character=saigo"),
+        ("characters:list", "side=japanese-army&historical=no"),
+    ],
+)
+def test_a_list_from_a_baked_statement_holds_what_its_filters_select(client, url_name, query):
+    """The keys of a filtered list come from a statement baked for the shape of the filters in use
+    (FacetedFilterSet.baked_keys()): the same records as the filters themselves select, each shape read with its own
+    modes; its build holds copies of the filters whose FilterSet is a stand-in, so no request is kept with it."""
+    filterset = client.get(f"{reverse(url_name)}?{query}").context["filter"]
+    in_use = filterset.filters_in_use()
+    assert set(in_use) == set(QueryDict(query)) - {"presence"}
+    keys = filterset.baked_keys(in_use)
+    assert keys is not None and keys == filterset.list_without(None)[1]
+    selected = filterset.queryset.model.objects.all()
+    for name, value in in_use.items():
+        selected = filterset.filters[name].filter(selected, value)
+    listed = set(filterset.queryset_without(None).values_list("pk", flat=True))
+    assert listed and listed == set(selected.values_list("pk", flat=True))
+    cells = [
+        cell.cell_contents for statement in LIST_KEYS.values() if statement for cell in statement.build.__closure__
+    ]
+    held = [held_filter for cell in cells if isinstance(cell, list) for held_filter, _kind in cell]
+    assert held and not any(isinstance(held_filter.parent, FacetedFilterSet) for held_filter in held)
 
 
 # However many people are chosen: one subquery, and past the limit a form error
