@@ -274,6 +274,9 @@ FACET_QUERIES = {}
 # SQL}: see FacetedFilterSet.baked_keys().
 LIST_KEYS = {}
 BAKED_KINDS = {"records": [int], "record": int, "choice": str}  # how each kind of value is baked
+# Longer lists of records chosen are compiled for each request: each length is a statement of its own, and the shapes
+# times the lengths bound how many statements a process keeps.
+MAX_BAKED_RECORDS = 10
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -378,6 +381,8 @@ class FacetedFilterSet(django_filters.FilterSet):
                 kinds.append((name, ("answer", value)))
                 continue
             if isinstance(value, list | tuple) and all(hasattr(item, "_meta") for item in value):
+                if len(value) > MAX_BAKED_RECORDS:
+                    return None
                 kind, value = ("records", value[0]._meta.model), [item.pk for item in value]
             elif hasattr(value, "_meta"):
                 kind, value = ("record", value._meta.model), value.pk
@@ -399,7 +404,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             return None
         try:
             return LIST_KEYS[shape].statement(*values)
-        except ValueError:  # the values decide this shape's SQL after all: compiled for each request from now on
+        except (TypeError, ValueError):  # the values decide its SQL after all (or are not ints and strings)
             LIST_KEYS[shape] = None
             return None
 
