@@ -371,7 +371,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         """The keys (SQL) of the list as the filters `in_use` ({name: cleaned value}) make it, from a statement baked
         for their shape: which filters, each value's kind (records by primary key, a list of them, a choice) or a
         yes/no filter's answer, and the modes (a ModeFilter changes how another filter reads). None where a shape
-        cannot be baked: nothing in use, a horizon, searched words, a value of another kind."""
+        cannot be baked: nothing in use, a horizon, searched words, more than MAX_BAKED_RECORDS records chosen, a
+        value of another kind."""
         if not in_use or self.horizon is not None:
             return None
         kinds, values = [], []
