@@ -56,12 +56,6 @@ PROMINENCE_TIER = Case(
 IN_ORDER_OF_PROMINENCE = ["prominence_tier", "-seen_scene_count", "name", "slug"]
 
 
-def first_of(rows, number):
-    """The least `number` among a person's `rows` (their appearances, their memories), as a subquery; None if none."""
-    per_person = rows.filter(character=OuterRef("pk")).order_by().values("character")
-    return Subquery(per_person.annotate(first=Min(number)).values("first"))
-
-
 class CharacterQuerySet(SlugQuerySet):
     def matching(self, text):
         """Characters whose name, full name, any alias or source name contains the text."""
@@ -89,8 +83,8 @@ class CharacterQuerySet(SlugQuerySet):
         appearance = self.model._meta.get_field("appearances").related_model
         in_memory = self.model._meta.get_field("flashbacks").through
         return self.annotate(
-            first_scene=first_of(appearance.objects, "scene__number"),
-            first_memory=first_of(in_memory.objects, "flashback__scene__number"),
+            first_scene=least_of(appearance.objects.filter(character=OuterRef("pk")), "scene__number"),
+            first_memory=least_of(in_memory.objects.filter(character=OuterRef("pk")), "flashback__scene__number"),
         ).order_by(FIRST_APPEARANCE, "name")
 
     def in_order_of_prominence(self):
@@ -133,6 +127,12 @@ def count_of(queryset, field, per="character"):
         queryset.order_by().values(per).annotate(n=Count(field, distinct=True)).values("n"),
         output_field=IntegerField(),
     )
+
+
+def least_of(queryset, field, per="character"):
+    """A subquery of the least value of `field` in a queryset correlated with its outer row through `per`, as
+    count_of() counts; None where it has none."""
+    return Subquery(queryset.order_by().values(per).annotate(least=Min(field)).values("least"))
 
 
 class Character(SluggedRecord):

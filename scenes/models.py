@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.models import Character, count_of
+from characters.models import Character, count_of, least_of
 from iwojima_site.baked import SQL, BakedQuery
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
@@ -588,9 +588,10 @@ class LetterQuerySet(SlugQuerySet):
     def in_screen_order(self):
         """Ordered by `first_scene`, the first scene each letter is in: a subquery per letter (a join grouped over
         every letter, with its writer's and recipient's columns, took 7.7 ms at ×100)."""
-        in_scenes = Letter.scenes.through.objects.filter(letter=OuterRef("pk")).order_by().values("letter")
-        first_scene = Subquery(in_scenes.annotate(first=Min("scene__number")).values("first"))
-        return self.annotate(first_scene=first_scene).order_by("first_scene", "slug")
+        in_scenes = Letter.scenes.through.objects.filter(letter=OuterRef("pk"))
+        return self.annotate(first_scene=least_of(in_scenes, "scene__number", per="letter")).order_by(
+            "first_scene", "slug"
+        )
 
     def known_at(self, horizon):
         """The letters in a scene up to `horizon`, each with `last_scene_number` for `shown_at()`."""

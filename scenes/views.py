@@ -26,7 +26,7 @@ from scenes.models import (
 )
 from scenes.storycurve import Item, story_layout
 
-# What a scene card shows of its scene (templates/jinja2/scenes/scene_cards.html).
+# What a scene card shows of its scene (templates/jinja2/lists/scenes.html).
 SCENE_CARD = ("number", "slug", "title", "summary", "period", "location", "location__name")
 
 
