@@ -340,18 +340,18 @@ class FacetedFilterSet(django_filters.FilterSet):
             in_use = self.filters_in_use(without=name)
             keys = self.baked_keys(in_use)
             if keys is not None:
-                self._compiled_lists[name] = (manager.filter(pk__in=RawSQL(*keys)), keys)
-                return self._compiled_lists[name]
-            qs = manager.at(self.horizon)
-            for other, value in in_use.items():
-                qs = self.filters[other].filter(qs, value)
-            if qs.query.has_filters():
-                try:
-                    keys = SQL(*qs.order_by().values("pk").query.get_compiler(qs.db).as_sql())
-                except EmptyResultSet:
-                    qs = manager.none()
-                else:
-                    qs = manager.filter(pk__in=RawSQL(*keys))
+                qs = manager.filter(pk__in=RawSQL(*keys))
+            else:
+                qs = manager.at(self.horizon)
+                for other, value in in_use.items():
+                    qs = self.filters[other].filter(qs, value)
+                if qs.query.has_filters():
+                    try:
+                        keys = SQL(*qs.order_by().values("pk").query.get_compiler(qs.db).as_sql())
+                    except EmptyResultSet:
+                        qs = manager.none()
+                    else:
+                        qs = manager.filter(pk__in=RawSQL(*keys))
             self._compiled_lists[name] = (qs, keys)
         return self._compiled_lists[name]
 
