@@ -72,12 +72,12 @@ def current_revision():
     )
     if check_due:
         connection.health_check_done = True  # Django's own check is skipped: this read stands for it
-        try:
-            row = fetch_one(sql)
-        except DatabaseError:
-            connection.close()
-            row = fetch_one(sql)
-    else:
+    try:
+        row = fetch_one(sql)
+    except DatabaseError:
+        if not check_due:
+            raise
+        connection.close()
         row = fetch_one(sql)
     if row is None:
         return 0, None
