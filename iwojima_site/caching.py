@@ -9,10 +9,12 @@ that sets a cookie or says no-store) are marked private and carry no validators.
 
 import functools
 import hashlib
+import threading
+import time
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseNotModified
@@ -20,11 +22,18 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from iwojima_site.snapshots import server_is_silent
+
 # How long a shared cache may serve a page before it asks again (seconds); browsers always ask (max-age=0).
 SHARED_MAX_AGE = 30
 # Status codes a shared cache may keep: the page itself, or a permanent redirect or a 404 that only changes
 # with the content.
 CACHEABLE_STATUS = {200, 301, 404}
+# The channel PostgreSQL notifies whenever the revision's row changes (a trigger, migration 0006).
+REVISION_CHANNEL = "iwojima_content_revision"
+# How long a revision read on a listening connection is used without reading it again (seconds): a bound on how
+# stale it can be should the notification never come (a database without the trigger, a pooler that drops LISTEN).
+LISTENED_REVISION_MAX_AGE = 1.0
 
 
 def revision_model():
@@ -38,6 +47,7 @@ def bump_revision(**_ignored):
     model = revision_model()
     if not model._default_manager.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now()):
         model._default_manager.get_or_create(pk=1)
+    transaction.on_commit(listener.forget)  # this thread's next request reads it, whatever the notification does
 
 
 def track(*models):
@@ -58,12 +68,16 @@ def current_revision():
     One plain SQL statement: every request reads it, and the ORM's building of even this query costs more than the
     rest of a 304 (about 0.25 ms of CPU against a bare "hello" request's 0.07 ms).
 
-    Outside a transaction it is also the connection's health check (CONN_HEALTH_CHECKS), when one is due: a
-    persistent connection that fails the read is closed and the read made once more on a new one. A revalidation
-    then costs one round trip to the database, not two (Django's check, then the read).
+    Outside a transaction:
+    - On PostgreSQL the connection LISTENs for the revision's changes (RevisionListener), and the last read stands
+      until one is notified: no statement at all while nothing has changed.
+    - The read is also the connection's health check (CONN_HEALTH_CHECKS), when one is due: a persistent connection
+      that fails it is closed and the read made once more on a new one. A revalidation then costs one round trip to
+      the database, not two (Django's check, then the read).
     """
-    table = connection.ops.quote_name(revision_model()._meta.db_table)
-    sql = f"SELECT number, changed_at FROM {table} WHERE id = 1"  # noqa: S608 (a quoted model table)
+    listening = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if listening and (revision := listener.revision_on(connection)) is not None:
+        return revision
     check_due = (
         connection.connection is not None
         and connection.health_check_enabled
@@ -72,19 +86,80 @@ def current_revision():
     )
     if check_due:
         connection.health_check_done = True  # Django's own check is skipped: this read stands for it
+    heard = listener.heard
     try:
-        row = fetch_one(sql)
+        revision = read_revision(listening)
     except DatabaseError:
         if not check_due:
             raise
         connection.close()
-        row = fetch_one(sql)
+        revision = read_revision(listening)
+    if listening and listener.heard == heard:  # else a change was notified during the read: the next one reads
+        listener.remember(revision)
+    return revision
+
+
+def read_revision(listening):
+    if listening:
+        listener.listen(connection)
+    table = connection.ops.quote_name(revision_model()._meta.db_table)
+    row = fetch_one(f"SELECT number, changed_at FROM {table} WHERE id = 1")  # noqa: S608 (a quoted model table)
     if row is None:
         return 0, None
     number, changed_at = row
     if isinstance(changed_at, str):  # SQLite hands back the stored text; Django stores UTC
         changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
     return number, changed_at
+
+
+class RevisionListener(threading.local):
+    """This thread's last read of the revision on PostgreSQL, kept while its connection hears of no change.
+
+    The connection LISTENs on REVISION_CHANNEL, which a trigger on the revision's table notifies in the same commit
+    as any change of it (migration 0006); PostgreSQL delivers the notification to every listening connection as
+    soon as that commit ends. So while the connection's socket holds nothing new (a select() that does not wait),
+    the last read is still the database's revision, and the connection is as healthy as a `SELECT 1` would find it:
+    a server that closed it, or said anything at all, leaves the socket readable. Anything there means a new read.
+    """
+
+    connection = None  # the psycopg connection that listens
+    revision = None  # (number, changed_at) last read on it, or None when the next request must read it
+    read_at = 0.0  # when (time.monotonic())
+    heard = 0  # how many changes it has been told of
+
+    def revision_on(self, connection):
+        """The last read, if it still holds on this Django connection; None when a read is due."""
+        raw = connection.connection
+        if self.revision is None or raw is not self.connection:
+            return None
+        if time.monotonic() - self.read_at > LISTENED_REVISION_MAX_AGE or not server_is_silent(raw):
+            return None  # a notification, an error or the end of the connection: the read will take it in
+        while raw.pgconn.notifies() is not None:  # any that came in with the end of the last statement's answer
+            self.forget()
+        if self.revision is not None:
+            connection.health_check_done = True
+        return self.revision
+
+    def listen(self, connection):
+        """Make the connection listen, if it does not yet (a statement of its own, committed before the read)."""
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw is not self.connection:
+            self.revision = None
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {REVISION_CHANNEL}")
+            raw.add_notify_handler(self.forget)  # notifications psycopg reads while it runs other statements
+            self.connection = raw
+
+    def remember(self, revision):
+        self.revision, self.read_at = revision, time.monotonic()
+
+    def forget(self, _notification=None):
+        self.revision = None
+        self.heard += 1
+
+
+listener = RevisionListener()
 
 
 def fetch_one(sql):
@@ -135,7 +210,8 @@ class NotModifiedMiddleware:
 
     A conditional request is what a shared cache sends for every page once its copy is a few seconds old, so this
     path is the one that scales. It reads the content revision in one statement of its own (a single statement is
-    a consistent read). Everything else, If-Modified-Since alone included, goes on to HttpCachingMiddleware.
+    a consistent read), or on PostgreSQL in none while no change has been notified (current_revision()).
+    Everything else, If-Modified-Since alone included, goes on to HttpCachingMiddleware.
     Place it right after Django's SecurityMiddleware (the HTTPS redirect comes first).
     """
 

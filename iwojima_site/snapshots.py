@@ -3,11 +3,14 @@ reload commits shows either the content before it or after it, never a mix of th
 
 SQLite (in WAL mode) gives a read transaction a snapshot that writers do not disturb, as long as it starts
 DEFERRED: the site's IMMEDIATE transactions would take the write lock and queue every reader behind the others.
-PostgreSQL gives one with REPEATABLE READ (its default READ COMMITTED takes a new snapshot for every statement).
+PostgreSQL gives one with REPEATABLE READ (its default READ COMMITTED takes a new snapshot for every statement),
+asked for in the transaction's BEGIN rather than by a statement of its own after it.
 """
 
+import select
 from contextlib import contextmanager
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 SAFE_METHODS = ("GET", "HEAD")
@@ -36,11 +39,43 @@ def read_snapshot(connection=None):
         finally:
             connection.transaction_mode = mode
         return
-    with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using):
+            yield
+        return
+    # The health check comes first (a new connection would not have the level); psycopg then begins the
+    # transaction with BEGIN ISOLATION LEVEL REPEATABLE READ, one round trip instead of two.
+    check_health_quietly(connection)
+    connection.ensure_connection()
+    driver = connection.connection
+    level = driver.isolation_level
+    driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic(using=using):
+            yield
+    finally:
+        if not driver.closed and driver.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            driver.isolation_level = level
+
+
+def server_is_silent(driver):
+    """Whether a psycopg connection is open and nothing from its server waits to be read: no notification, no
+    error, no end of the connection (a select() that does not wait)."""
+    return not driver.closed and not select.select([driver.pgconn.socket], [], [], 0)[0]
+
+
+def check_health_quietly(connection):
+    """Django's health check of a persistent PostgreSQL connection (CONN_HEALTH_CHECKS), without its `SELECT 1`
+    while the server has said nothing since the connection's last statement.
+
+    A server that closed the connection (a restart, a timeout, a terminated backend) says so first, and its socket
+    turns readable: then Django's own check runs, and a connection that fails it is replaced.
+    """
+    if connection.connection is None or not connection.health_check_enabled or connection.health_check_done:
+        return
+    if server_is_silent(connection.connection):
+        connection.health_check_done = True
+    connection.close_if_health_check_failed()
 
 
 class ConsistentReadMiddleware:

@@ -3,6 +3,7 @@ check, logs, static files before collectstatic, the 500 page, and bad requests t
 
 import logging
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +12,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.utils import ConnectionHandler
 from django.template.loader import get_template
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse, set_script_prefix
 
-from iwojima_site.caching import current_revision
+from iwojima_site.caching import bump_revision, current_revision
+from iwojima_site.models import ContentRevision
 from iwojima_site.pages import page_types, site_pages
 from iwojima_site.storage import SiteStaticFilesStorage
 from scenes.models import Scene
@@ -64,9 +67,11 @@ def test_the_304_comes_before_sessions_authentication_and_the_url_resolver(clien
 
 
 @pytest.mark.django_db(transaction=True)  # outside a transaction, as a request is served
-def test_a_revalidation_asks_the_database_once_and_survives_a_broken_connection(client, monkeypatch):
+def test_a_revalidation_asks_the_database_at_most_once_and_survives_a_broken_connection(client, monkeypatch):
     """The revision's read is the persistent connection's health check: no other statement on a healthy connection,
-    a new connection when the old one is gone. (A transactional test: the content may have been flushed.)"""
+    a new connection when the old one is gone. On PostgreSQL the connection listens for changes: its first
+    revalidation says LISTEN and reads, the next ones say nothing while nothing changes. (A transactional test: the
+    content may have been flushed.)"""
     url = reverse("scenes:list")
     etag = client.get(url)["ETag"]
     checks = []
@@ -74,11 +79,50 @@ def test_a_revalidation_asks_the_database_once_and_survives_a_broken_connection(
     for break_it in (False, True):
         if break_it:
             connection.connection.close()  # the database went away between two requests
-        connection.close_if_unusable_or_obsolete()  # what every request begins with (close_old_connections)
-        with CaptureQueriesContext(connection) as statements:
-            response = client.get(url, HTTP_IF_NONE_MATCH=etag)
-        assert response.status_code == 304 and response["ETag"] == etag
-        assert len(statements) == 1 and checks == []
+        for again in (False, True):
+            connection.close_if_unusable_or_obsolete()  # what every request begins with (close_old_connections)
+            with CaptureQueriesContext(connection) as statements:
+                response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+            assert response.status_code == 304 and response["ETag"] == etag
+            said = [statement["sql"].split()[0] for statement in statements]
+            if connection.vendor == "postgresql":
+                assert said == ([] if again else ["LISTEN", "SELECT"])
+            else:
+                assert said == ["SELECT"]
+            assert checks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_on_this_app_server_ends_the_304s_on_the_very_next_request(client):
+    bump_revision()  # the revision's row, should the content have been flushed
+    url = reverse("scenes:list")
+    etag = client.get(url)["ETag"]
+    assert [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(2)] == [304, 304]
+    bump_revision()  # what an admin save does, committed at once
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_on_another_app_server_ends_the_304s_here(client):
+    """Another app server commits on a connection of its own. On PostgreSQL this one hears of it by a notification
+    (the test waits up to ten seconds for it to reach the socket, and fails without it); the next revalidation is
+    then answered in full, with the new ETag."""
+    bump_revision()
+    url = reverse("scenes:list")
+    etag = client.get(url)["ETag"]
+    assert [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(2)] == [304, 304]
+    table = connection.ops.quote_name(ContentRevision._meta.db_table)
+    other = ConnectionHandler({"default": {**connection.settings_dict}})["default"]
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET number = number + 1")  # noqa: S608 (a quoted model table)
+    finally:
+        other.close()
+    if connection.vendor == "postgresql":
+        assert select.select([connection.connection.pgconn.socket], [], [], 10)[0], "no notification came"
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
 
 
 def test_only_an_etag_the_site_gave_out_is_answered_304(client, admin_client):
