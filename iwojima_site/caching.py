@@ -117,7 +117,7 @@ class RevisionListener(threading.local):
 
     The connection LISTENs on REVISION_CHANNEL, which a trigger on the revision's table notifies in the same commit
     as any change of it (migration 0006); PostgreSQL delivers the notification to every listening connection as
-    soon as that commit ends. So while the connection's socket holds nothing new (a select() that does not wait),
+    soon as that commit ends. So while the connection's socket holds nothing new (server_is_silent()),
     the last read is still the database's revision, and the connection is as healthy as a `SELECT 1` would find it:
     a server that closed it, or said anything at all, leaves the socket readable. Anything there means a new read.
     """

@@ -60,8 +60,13 @@ def read_snapshot(connection=None):
 
 def server_is_silent(driver):
     """Whether a psycopg connection is open and nothing from its server waits to be read: no notification, no
-    error, no end of the connection (a select() that does not wait)."""
-    return not driver.closed and not select.select([driver.pgconn.socket], [], [], 0)[0]
+    error, no end of the connection (a poll() that does not wait; poll, not select, knows no limit on the socket's
+    number)."""
+    if driver.closed:
+        return False
+    poller = select.poll()
+    poller.register(driver.pgconn.socket, select.POLLIN)
+    return not poller.poll(0)
 
 
 def check_health_quietly(connection):

@@ -93,6 +93,31 @@ def test_a_revalidation_asks_the_database_at_most_once_and_survives_a_broken_con
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only a database server can end a connection")
+def test_a_page_after_the_server_ended_the_connection_is_read_on_a_new_one(client, monkeypatch):
+    """The read snapshot's health check asks nothing of a connection whose server has said nothing; once the server
+    has ended it, Django's own check runs, fails, and the page is read on a new connection."""
+    url = reverse("scenes:list")
+    checks = []
+    usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or usable())
+    assert client.get(url).status_code == 200
+    connection.close_if_unusable_or_obsolete()  # what every request begins with
+    assert client.get(url).status_code == 200 and checks == []
+    ended = connection.connection.info.backend_pid
+    other = ConnectionHandler({"default": {**connection.settings_dict}})["default"]
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [ended])
+    finally:
+        other.close()
+    assert select.select([connection.connection.pgconn.socket], [], [], 10)[0], "the server said nothing"
+    connection.close_if_unusable_or_obsolete()
+    assert client.get(url).status_code == 200
+    assert checks == ["SELECT 1"] and connection.connection.info.backend_pid != ended
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_edit_on_this_app_server_ends_the_304s_on_the_very_next_request(client):
     bump_revision()  # the revision's row, should the content have been flushed
     url = reverse("scenes:list")
