@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 # The API throttle's database alias (settings.DATABASES["throttle"], a test mirror of default), and its own
 # connection in the tests' thread while the alias is lent the default one (django_db_setup).
@@ -69,14 +70,21 @@ def is_transactional(item, fixturenames):
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Tests that leave the database empty (transactional ones: the browser checks, which flush it) run after
     the tests that read the content loaded above.
 
     pytest-django orders them so, but pytest then regroups the tests that share a parametrized session fixture,
     and a test with an argument named like a Playwright fixture (`page`) shares its `browser_name`: that can
-    pull the browser checks ahead of other tests. So the order is put back last, keeping everything else."""
+    pull the browser checks ahead of other tests. So the order is put back last, keeping everything else.
 
+    Tests marked `postgresql` are deselected when the tests run on another database (`make test-postgres` runs
+    them)."""
+    if connection.vendor != "postgresql":
+        deselected = [item for item in items if item.get_closest_marker("postgresql")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
     items.sort(key=lambda item: is_transactional(item, item.fixturenames))
 
 

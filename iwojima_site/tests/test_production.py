@@ -93,7 +93,7 @@ def test_a_revalidation_asks_the_database_at_most_once_and_survives_a_broken_con
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only a database server can end a connection")
+@pytest.mark.postgresql  # only a database server can end a connection
 def test_a_page_after_the_server_ended_the_connection_is_read_on_a_new_one(client, monkeypatch):
     """The read snapshot's health check asks nothing of a connection whose server has said nothing; once the server
     has ended it, Django's own check runs, fails, and the page is read on a new connection."""
