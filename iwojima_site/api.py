@@ -34,6 +34,7 @@ class CountingPaginator(Paginator):
     alone, and then answers as Django's does."""
 
     TOTAL = "paginator_total_rows"  # the annotation that carries the count on every row
+    MAX_OFFSET = 2**62  # an OFFSET both databases take (a signed 64-bit integer), beyond any list's length
 
     def length(self):
         """The list's length as an expression for each row: the count of its keys, a subquery; over grouped rows (a
@@ -51,9 +52,15 @@ class CountingPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)  # Django's PageNotAnInteger
-        if number < 1 or self.orphans or "count" in self.__dict__ or not isinstance(self.object_list, QuerySet):
-            return super().page(number)
         bottom = (number - 1) * self.per_page
+        if (
+            number < 1
+            or bottom > self.MAX_OFFSET  # past the end of any list, and past what the database takes: Django's 404
+            or self.orphans
+            or "count" in self.__dict__
+            or not isinstance(self.object_list, QuerySet)
+        ):
+            return super().page(number)
         length = self.length()
         if length is None:  # a list that can hold nothing
             return super().page(number)
@@ -152,7 +159,7 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     # Any text up to the next slash reaches the view, so that a malformed slug gets the API's JSON 404, not a page.
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[^/\x00]+"  # PostgreSQL's text holds no NUL: such an address is no record's (404)
     filter_backends = [FacetedFilterBackend]
     filterset_class = None
     pagination_class = FacetPagination

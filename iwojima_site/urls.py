@@ -33,7 +33,11 @@ api_urls = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view: the page loads its script from the same address (?script), so no inline script is needed.
     path(
-        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"), name="docs"
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/docs.html", http_method_names=["get", "head"]
+        ),
+        name="docs",
     ),
     *router.urls,
 ]

@@ -157,9 +157,23 @@ def test_bad_filter_input_answers_400_with_the_form_errors(client, query, format
         assert response.content.decode().startswith("field,message")
 
 
+API_BASENAMES = ["scene", "person", "letter", "flashback", "place", "cast"]
+
+
 def test_an_unknown_format_or_page_is_404_not_500(client):
     assert client.get(reverse("api:scene-list"), {"format": "xml"}).status_code == 404
-    assert client.get(reverse("api:scene-list"), {"page": "999"}).status_code == 404
+    for basename in API_BASENAMES:
+        url = reverse(f"api:{basename}-list")
+        # Past the end; past the largest OFFSET the databases take (a signed 64-bit integer), and far past it.
+        for page in ("999", str(2**63 // 25 + 2), "9" * 30):
+            assert client.get(url, {"page": page}).status_code == 404, (url, page)
+
+
+def test_a_record_address_with_a_nul_byte_is_404_not_500(client):
+    for basename in API_BASENAMES:
+        url = reverse(f"api:{basename}-list")
+        assert client.get(f"{url}%00/").status_code == 404, url
+        assert client.get(f"{url}a%00b/").status_code == 404, url
 
 
 def test_api_answers_are_cached_like_the_pages(client):
@@ -369,6 +383,7 @@ def test_the_documentation_page_runs_from_installed_files_without_inline_script(
     html = client.get(reverse("api:docs")).content.decode()
     assert "<script>" not in html and "<style>" not in html and "cdn" not in html.lower()
     assert client.get(reverse("api:docs"), {"script": ""})["Content-Type"].startswith("application/javascript")
+    assert client.options(reverse("api:docs")).status_code == 405  # a page to read, not an endpoint to describe
 
 
 @pytest.fixture
