@@ -7,11 +7,17 @@ PostgreSQL gives one with REPEATABLE READ (its default READ COMMITTED takes a ne
 asked for in the transaction's BEGIN rather than by a statement of its own after it.
 """
 
+import logging
 import select
 from contextlib import contextmanager
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
+from django.http import HttpResponse
+from django.template import loader
+from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -84,7 +90,14 @@ def check_health_quietly(connection):
 
 
 class ConsistentReadMiddleware:
-    """Wraps every GET and HEAD request in `read_snapshot()`; writes (POST and the rest) are left as they are."""
+    """Wraps every GET and HEAD request in `read_snapshot()`; writes (POST and the rest) are left as they are.
+
+    A database that cannot be reached to begin or end the snapshot (down, restarting, refusing connections) is
+    answered 503 with Retry-After (RFC 9110 §15.6.4), the health check included, so a load balancer and a reader
+    both see a pause rather than a fault. The page, templates/503.html, depends on nothing that can fail.
+    """
+
+    RETRY_AFTER = 5  # seconds
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,5 +105,12 @@ class ConsistentReadMiddleware:
     def __call__(self, request):
         if request.method not in SAFE_METHODS:
             return self.get_response(request)
-        with read_snapshot():
-            return self.get_response(request)
+        try:
+            with read_snapshot():
+                return self.get_response(request)
+        except (OperationalError, InterfaceError) as error:
+            logger.error("503 for %s: the database could not be reached (%s)", request.path, error)
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+            response["Retry-After"] = str(self.RETRY_AFTER)
+            patch_cache_control(response, no_store=True)
+            return response

@@ -78,6 +78,7 @@ def test_every_kind_of_page_has_the_strict_policy_and_no_inline_code(client):
 
 def test_the_pages_that_answer_without_a_view_have_no_inline_code_either():
     assert inline_code(render_to_string("500.html")) == []
+    assert inline_code(render_to_string("503.html")) == []
 
 
 def test_the_icon_and_every_static_file_carry_no_inline_style():

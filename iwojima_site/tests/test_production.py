@@ -150,6 +150,25 @@ def test_an_edit_on_another_app_server_ends_the_304s_here(client):
     assert response.status_code == 200 and response["ETag"] != etag
 
 
+@pytest.mark.django_db(transaction=True)
+def test_while_the_database_cannot_be_reached_pages_and_the_health_check_answer_503(client):
+    """A database that refuses connections: every page, the health check included, is 503 with Retry-After, never
+    stored; once it answers again, so do the pages."""
+    missing = "/no/such/folder/db.sqlite3" if connection.vendor == "sqlite" else "no_such_database"
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = missing
+    try:
+        for url in (reverse("scenes:list"), reverse("health")):
+            response = client.get(url)
+            assert response.status_code == 503 and response["Retry-After"] == "5", url
+            assert "no-store" in response["Cache-Control"] and "try again" in response.content.decode()
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+    assert client.get(reverse("health")).status_code == 200
+
+
 def test_only_an_etag_the_site_gave_out_is_answered_304(client, admin_client):
     from iwojima_site.caching import etag_for
 

@@ -26,9 +26,10 @@ def test_every_page_is_valid_html(client, tmp_path):
         response = client.get(path)
         assert response.status_code in (200, 400, 404), f"{path} answered {response.status_code}"
         (tmp_path / f"{name}.html").write_bytes(response.content)
-    # The 500 page is rendered without a request, as Django's server_error view does.
-    pages["server-error"] = "500.html"
-    (tmp_path / "server-error.html").write_text(render_to_string("500.html"), encoding="utf-8")
+    # The 500 and 503 pages are rendered without a request, as Django's server_error view and the read snapshot do.
+    for name, template in (("server-error", "500.html"), ("database-unreachable", "503.html")):
+        pages[name] = template
+        (tmp_path / f"{name}.html").write_text(render_to_string(template), encoding="utf-8")
 
     require_program("java", "Java 17 (e.g. Debian's openjdk-17-jre-headless) for the Nu HTML Checker")
     vnu = node_tool("vnu-jar", "build", "dist", "vnu.jar")
