@@ -12,6 +12,7 @@ import hashlib
 import threading
 import time
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -43,11 +44,20 @@ def revision_model():
 
 
 def bump_revision(**_ignored):
-    """Count one more change of the content, in the same transaction as the change, so the two commit together."""
+    """Count one more change of the content, in the same transaction as the change, so the two commit together.
+
+    The first change in a transaction also records when the revision before it was made; later ones in the same
+    transaction keep that, since no one ever sees the revisions between them.
+    """
     model = revision_model()
-    if not model._default_manager.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now()):
+    changed = {"number": F("number") + 1, "changed_at": timezone.now()}
+    first_in_transaction = not any(callback[1] == listener.forget for callback in connection.run_on_commit)
+    if first_in_transaction:
+        changed["previous_changed_at"] = F("changed_at")
+    if not model._default_manager.filter(pk=1).update(**changed):
         model._default_manager.get_or_create(pk=1)
-    transaction.on_commit(listener.forget)  # this thread's next request reads it, whatever the notification does
+    if first_in_transaction:
+        transaction.on_commit(listener.forget)  # this thread's next request reads it, whatever the notification does
 
 
 def track(*models):
@@ -62,8 +72,28 @@ def track(*models):
             )
 
 
+class Revision(NamedTuple):
+    """The content's revision: its number, when it was made (None before any content), and whether the revision
+    before it was made within the same second, so that Last-Modified, in whole seconds, cannot tell the two apart."""
+
+    number: int
+    changed_at: datetime | None
+    shares_its_second: bool = False
+
+    @property
+    def last_modified(self):
+        """Last-Modified as whole seconds since 1970 (RFC 9110 §8.8.2), or None."""
+        return int(self.changed_at.timestamp()) if self.changed_at else None
+
+    @property
+    def modified_after(self):
+        """The whole second an If-Modified-Since must reach for a 304, or None: Last-Modified, or the second after
+        it when an earlier revision shares that second (a page of that revision carries the same date)."""
+        return None if self.changed_at is None else self.last_modified + self.shares_its_second
+
+
 def current_revision():
-    """(number, changed_at) of the content as the database holds it now; (0, None) before any content.
+    """The Revision of the content as the database holds it now; Revision(0, None) before any content.
 
     One plain SQL statement: every request reads it, and the ORM's building of even this query costs more than the
     rest of a 304 (about 0.25 ms of CPU against a bare "hello" request's 0.07 ms).
@@ -103,13 +133,17 @@ def read_revision(listening):
     if listening:
         listener.listen(connection)
     table = connection.ops.quote_name(revision_model()._meta.db_table)
-    row = fetch_one(f"SELECT number, changed_at FROM {table} WHERE id = 1")  # noqa: S608 (a quoted model table)
+    row = fetch_one(f"SELECT number, changed_at, previous_changed_at FROM {table} WHERE id = 1")  # noqa: S608
     if row is None:
-        return 0, None
-    number, changed_at = row
-    if isinstance(changed_at, str):  # SQLite hands back the stored text; Django stores UTC
-        changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
-    return number, changed_at
+        return Revision(0, None)
+    number, changed_at, previous = row[0], *map(aware, row[1:])
+    shares_its_second = previous is not None and int(previous.timestamp()) == int(changed_at.timestamp())
+    return Revision(number, changed_at, shares_its_second)
+
+
+def aware(value):
+    """A datetime column's value: SQLite hands back the stored text, in UTC as Django stores it."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if isinstance(value, str) else value
 
 
 class RevisionListener(threading.local):
@@ -123,7 +157,7 @@ class RevisionListener(threading.local):
     """
 
     connection = None  # the psycopg connection that listens
-    revision = None  # (number, changed_at) last read on it, or None when the next request must read it
+    revision = None  # the Revision last read on it, or None when the next request must read it
     read_at = 0.0  # when (time.monotonic())
     heard = 0  # how many changes it has been told of
 
@@ -227,15 +261,15 @@ class NotModifiedMiddleware:
             or request.path.startswith(admin_prefix())
         ):
             return self.get_response(request)
-        number, changed_at = current_revision()
-        etag = etag_for(request, number)
+        revision = current_revision()
+        etag = etag_for(request, revision.number)
         # RFC 9110 §13.1.2: a list of entity tags, compared weakly. "*" (does the page exist at all?) is left to
         # HttpCachingMiddleware, which knows.
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         if etag not in tags:
             return self.get_response(request)
         response = HttpResponseNotModified()
-        HttpCachingMiddleware.validate(response, etag, changed_at)
+        HttpCachingMiddleware.validate(response, etag, revision.changed_at)
         return response
 
 
@@ -254,16 +288,16 @@ class HttpCachingMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not is_public(request):
             return None
-        number, changed_at = current_revision()
-        etag = etag_for(request, number)
-        request.content_validators = (etag, changed_at)
-        # Whole seconds, as Last-Modified and If-Modified-Since carry them.
-        last_modified = int(changed_at.timestamp()) if changed_at else None
+        revision = current_revision()
+        etag = etag_for(request, revision.number)
+        request.content_validators = (etag, revision.changed_at)
         if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
-            return None  # "does it exist at all?" is only known once the view has run; answer in full
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            return None  # "does it exist at all?" is only known once the view has run: process_response answers
+        # In whole seconds, as If-Modified-Since carries them; a second that two revisions share proves nothing
+        # (RFC 9110 §8.8.2.2), so the date asked about must then be a later one.
+        not_modified = get_conditional_response(request, etag=etag, last_modified=revision.modified_after)
         if not_modified is not None:
-            self.validate(not_modified, etag, changed_at)
+            self.validate(not_modified, etag, revision.changed_at)
         return not_modified
 
     def process_response(self, request, response):
@@ -283,6 +317,11 @@ class HttpCachingMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         self.validate(response, *validators)
+        if response.status_code == 200 and request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
+            # RFC 9110 §13.1.2: "*" is false once the page exists, and a GET or HEAD is then answered 304.
+            not_modified = HttpResponseNotModified()
+            self.validate(not_modified, *validators)
+            return not_modified
         return response
 
     @staticmethod

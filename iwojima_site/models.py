@@ -87,6 +87,9 @@ class ContentRevision(models.Model):
 
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
+    previous_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the revision before this one was made (Last-Modified's whole seconds)."
+    )
 
     def __str__(self):
         return f"Revision {self.number} of {self.changed_at:%Y-%m-%d %H:%M:%S}"

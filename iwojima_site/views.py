@@ -233,10 +233,10 @@ def result_group(kind, found, query, horizon=None):
 def health(request):
     """For a load balancer: 200 "ok <revision>" when the database answers, 503 when it does not. Never cached."""
     try:
-        number, _changed_at = current_revision()
+        revision = current_revision()
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse(f"ok {number}\n", content_type="text/plain")
+    return HttpResponse(f"ok {revision.number}\n", content_type="text/plain")
 
 
 def robots(request):

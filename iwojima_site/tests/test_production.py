@@ -6,6 +6,7 @@ import os
 import select
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from django.template.loader import get_template
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse, set_script_prefix
+from django.utils import timezone
+from django.utils.http import http_date
 
 from iwojima_site.caching import bump_revision, current_revision
 from iwojima_site.models import ContentRevision
@@ -184,9 +187,36 @@ def test_only_an_etag_the_site_gave_out_is_answered_304(client, admin_client):
 
 
 def test_if_modified_since_the_last_change_is_answered_304(client):
+    ContentRevision.objects.filter(pk=1).update(previous_changed_at=None)  # no earlier change within its second
     url = reverse("scenes:list")
     last_modified = client.get(url)["Last-Modified"]
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)  # each edit a transaction of its own, as two saves in the admin are
+def test_if_modified_since_alone_never_hides_an_edit_made_within_the_same_second(client, monkeypatch):
+    """Last-Modified counts whole seconds (RFC 9110 §8.8.2). After a second edit within the second of the first, a
+    client holding the first edit's page and asking with If-Modified-Since alone gets the page again, not 304."""
+    bump_revision()  # the revision's row, should the content have been flushed
+    url = reverse("scenes:list")
+    second = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
+    for at, expected in ((-0.5, None), (0.1, 304), (0.6, 200)):  # an edit in the second before, then two in one
+        monkeypatch.setattr(timezone, "now", lambda at=at: second + timedelta(seconds=at))
+        bump_revision()
+        page = client.get(url)
+        assert page["Last-Modified"] == http_date((second + timedelta(seconds=at)).timestamp())
+        if expected:
+            first_edit = http_date(second.timestamp())
+            assert client.get(url, HTTP_IF_MODIFIED_SINCE=first_edit).status_code == expected, at
+    later = http_date(second.timestamp() + 1)  # a date the second edit's page could only carry once it was over
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 304
+
+
+def test_if_none_match_star_is_answered_304_for_a_page_that_exists(client):
+    """RFC 9110 §13.1.2: "*" matches any current representation."""
+    response = client.get(reverse("scenes:list"), HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 304 and response["ETag"] and not response.content
+    assert client.get("/scenes/no-such-scene/", HTTP_IF_NONE_MATCH="*").status_code == 404
 
 
 def test_the_etag_covers_path_and_query(client):
