@@ -452,7 +452,10 @@ class FacetedFilterSet(django_filters.FilterSet):
         return FACET_QUERIES[key]() if keys is None else FACET_QUERIES[key](keys)
 
     def count(self):
-        """How many records the list holds (baked())."""
+        """How many records the list holds: the total that the yes/no facets not in use count over the same list
+        (flag_counts), or else a statement of its own (baked())."""
+        for counts in self.flag_counts.values():
+            return counts["total"]
         rows = self.baked("count", lambda records: counted(records, "count"))
         return rows[0][1] if rows else 0
 

@@ -336,11 +336,19 @@ def test_names_with_markup_are_shown_as_text_in_options_and_cards(client):
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"order": "title"}, {"character": "saigo"}, {"period": "1945", "has_letter": "no"}, {"q": "letter"}],
+    [
+        {},
+        {"order": "title"},
+        {"character": "saigo"},
+        {"period": "1945", "has_letter": "no"},
+        {"has_letter": "yes", "has_flashback": "yes"},
+        {"q": "letter"},
+    ],
 )
 def test_every_page_of_a_list_holds_what_the_querysets_slice_holds(client, query):
     """The count and the pages are read by baked statements (the first BakedPaginator.BAKED_PAGES pages; the rest,
-    and any searched list, by the ORM): each page is the FilterSet's own QuerySet's slice, orphans included."""
+    and any searched list, by the ORM): each page is the FilterSet's own QuerySet's slice, orphans included. The
+    count is the yes/no facets' total while one of them is not in use, else a statement of its own."""
     filterset = SceneFilter(QueryDict(urlencode(query)), queryset=Scene.objects.listed())
     assert filterset.is_valid()
     expected = [scene.number for scene in filterset.qs]
