@@ -122,8 +122,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE transactions take the write lock up front
     # and the timeout waits for it, so an admin save during reads never fails with "database is locked".
+    # Temporary tables in memory: a sort over a materialised subquery (the people facet's counts in the order of
+    # prominence) otherwise opens a temporary file, 0.3 ms of a 0.08 ms statement.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -1,7 +1,7 @@
 import django_filters
 
 from characters.models import Character
-from iwojima_site.baked import SQL, BakedQuery
+from iwojima_site.baked import BakedQuery
 from iwojima_site.facets import AllOfFilter, FacetedFilterSet, FlagFilter, ModeFilter, OrderFilter, TextFilter
 from scenes.models import Flashback, Letter, LetterFate, LetterPresentation, Location, Part, Period, Presence, Scene
 
@@ -11,7 +11,7 @@ def people():
     return Character.objects.in_order_of_prominence()
 
 
-# What the people facet reads of each person, and its statements: {(how many, of a filtered list?): BakedQuery}.
+# What the people facet reads of each person seen at all, and its statements: {how many: BakedQuery}.
 PEOPLE_COUNTED = ("pk", "slug", "name", "seen_scene_count")
 PEOPLE_ROWS = {}
 
@@ -30,45 +30,32 @@ class PeopleInSceneFilter(AllOfFilter):
         people in the order of prominence, only the first `limit` of them (and the `chosen` slugs) if given.
         `keys`: the scenes' primary keys as SQL, when they are filtered (FacetedFilterSet.list_without())."""
         presence = self.presence()
+        present = None
         if not scenes.query.has_filters() and presence != Presence.ANY:
             # Every scene, counted as seen: what each person's stored count already says.
-            counts = None
-            rows = self.rows(limit, filtered=False)()
+            rows = self.rows(limit)()
+            # How many there are: counted only when the limit may have cut some (an index walk gives the first ones).
+            cut = limit is not None and len(rows) == limit
+            total = self.queryset.filter(seen_scene_count__gt=0).count() if cut else len(rows)
         else:
             present = scenes.people_present(presence, keys=keys)
-            counts = present.counts()
-            rows = self.rows(limit, filtered=True)(present.keys()) if counts else []
-        # How many there are: counted only when the limit may have cut some (an index walk gives the first ones).
-        if counts is not None:
-            total = len(counts)
-        elif limit is not None and len(rows) == limit:
-            total = self.queryset.filter(seen_scene_count__gt=0).count()
-        else:
-            total = len(rows)
+            rows, total = present.first(limit)
         missing = set(chosen) - {row[1] for row in rows}
-        if limit is not None and missing:  # someone chosen further down the order
-            rows += [  # if present in these scenes at all
-                (pk, slug, name, seen)
-                for pk, slug, name, seen in self.queryset.filter(slug__in=missing).values_list(*PEOPLE_COUNTED)
-                if (seen > 0 if counts is None else pk in counts)
-            ]
-        return {slug: (name, seen if counts is None else counts[pk]) for pk, slug, name, seen in rows}, total
+        if limit is not None and missing:  # someone chosen further down the order, if present in these scenes at all
+            counts = None if present is None else present.counts()
+            for pk, slug, name, seen in self.queryset.filter(slug__in=missing).values_list(*PEOPLE_COUNTED):
+                if seen > 0 if counts is None else pk in counts:
+                    rows.append((pk, slug, name, seen if counts is None else counts[pk]))
+        return {slug: (name, count) for _pk, slug, name, count in rows}, total
 
-    def rows(self, limit, filtered):
-        """A BakedQuery of the first `limit` people's PEOPLE_COUNTED rows: those seen at all, or (`filtered`) those
-        in a subquery of primary keys."""
-        key = (limit, filtered)
-        if key not in PEOPLE_ROWS:
+    def rows(self, limit):
+        """A BakedQuery of the first `limit` people seen at all: their PEOPLE_COUNTED rows."""
+        if limit not in PEOPLE_ROWS:
             people = self.queryset
-            if filtered:
-                PEOPLE_ROWS[key] = BakedQuery(
-                    lambda pks: people.filter(pk__in=pks).values_list(*PEOPLE_COUNTED)[:limit], SQL
-                )
-            else:
-                PEOPLE_ROWS[key] = BakedQuery(
-                    lambda: people.filter(seen_scene_count__gt=0).values_list(*PEOPLE_COUNTED)[:limit]
-                )
-        return PEOPLE_ROWS[key]
+            PEOPLE_ROWS[limit] = BakedQuery(
+                lambda: people.filter(seen_scene_count__gt=0).values_list(*PEOPLE_COUNTED)[:limit]
+            )
+        return PEOPLE_ROWS[limit]
 
 
 class SceneFilter(FacetedFilterSet):
