@@ -226,7 +226,7 @@ class SceneQuerySet(SlugQuerySet):
 
 class PeoplePresent:
     """The people present in some scenes, as `presence` says: their (scene, person) pairs compiled to SQL once,
-    then read as counts or as the keys of a subquery, so a facet that needs both compiles the union once."""
+    then read as counts, or as the first of them with their names and counts (a facet)."""
 
     def __init__(self, scenes, presence=None, *, keys=None):
         self.using = scenes.db
@@ -245,10 +245,6 @@ class PeoplePresent:
         with connections[self.using].cursor() as cursor:
             cursor.execute(*grouped_pairs(self.pairs, "character_id", counted=True))
             return dict(cursor.fetchall())
-
-    def keys(self):
-        """Their primary keys as SQL (None for no scenes at all)."""
-        return None if self.pairs is None else SQL(*grouped_pairs(self.pairs, "character_id"))
 
     def first(self, limit=None):
         """([(pk, slug, name, the number of the scenes they are present in)] of the first `limit` of them in the order
