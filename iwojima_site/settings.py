@@ -135,6 +135,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too (not SQLite's shared in-memory one), so tests meet WAL's snapshots and
     # locking as the site does; one file per test process, so two runs in one folder never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement prepared once a connection has run it five times (psycopg's
+    # prepare_threshold): the site's statements are the same few on every request (iwojima_site.baked), so the
+    # server stops parsing and planning them again. Not behind a pooler in transaction mode (PgBouncer before
+    # 1.21), which would hand a prepared statement's name to another server connection.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 # The API's throttle counts on a connection of its own to the same database (iwojima_site.throttling): in
 # autocommit, outside the read snapshot a request's default connection holds, so a concurrent writer can never

@@ -120,6 +120,29 @@ def test_a_page_after_the_server_ended_the_connection_is_read_on_a_new_one(clien
     assert checks == ["SELECT 1"] and connection.connection.info.backend_pid != ended
 
 
+@pytest.mark.postgresql  # prepared statements are the server's
+def test_a_page_read_again_runs_statements_the_server_keeps_prepared(client):
+    """On PostgreSQL the server binds the parameters, and a statement a connection has run five times stays
+    prepared on it: from then on the server plans the page's statements once per connection, not on every request."""
+    url = reverse("scenes:list") + "?character=saigo&character=kuribayashi"
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cursor.fetchall()}
+
+    before = prepared()
+    first = client.get(url)
+    for _ in range(5):
+        assert client.get(url).content == first.content
+    new = prepared() - before
+    with CaptureQueriesContext(connection) as statements:
+        assert client.get(url).content == first.content
+    assert len(new) >= len(statements) > 5  # every statement of the page, prepared
+    # The values are bound by the server, not written into the statements' text.
+    assert any("$1" in text for text in new) and not any("'saigo'" in text for text in new)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_edit_on_this_app_server_ends_the_304s_on_the_very_next_request(client):
     bump_revision()  # the revision's row, should the content have been flushed
