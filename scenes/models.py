@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, least_of
-from iwojima_site.baked import SQL, BakedQuery
+from iwojima_site.baked import SQL, BakedQuery, run_together
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
@@ -581,15 +581,21 @@ MEMORIES_IN = BakedQuery(
 def people_by_scene(pks, memories=True):
     """{scene pk: [PersonInScene, …]} for the scenes with these primary keys (a list, at most a page of them), each
     scene's people as Scene.people() gives them but read as PersonLink values; a scene without people maps to [].
-    `memories=False` (none of the scenes has a flashback) spares the statement of the people in memories."""
+    `memories=False` (none of the scenes has a flashback) spares the statement of the people in memories. The two
+    statements go to the database together (run_together())."""
     if not pks:
         return {}
-    appearances, shown_in = {pk: [] for pk in pks}, {pk: {} for pk in pks}
-    for scene, *person, on_screen, voice_over, mentioned in APPEARANCES_IN(pks):
-        appearances[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
-    for scene, flashback, rememberer, *person in MEMORIES_IN(pks) if memories else ():
+    return people_from(pks, *run_together((APPEARANCES_IN, pks), *([(MEMORIES_IN, pks)] if memories else [])))
+
+
+def people_from(pks, appearances, memories=()):
+    """people_by_scene() from the rows of APPEARANCES_IN and MEMORIES_IN for the scenes with these primary keys."""
+    people, shown_in = {pk: [] for pk in pks}, {pk: {} for pk in pks}
+    for scene, *person, on_screen, voice_over, mentioned in appearances:
+        people[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
+    for scene, flashback, rememberer, *person in memories:
         shown_in[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
-    return {pk: people_in(appearances[pk], shown_in[pk].values()) for pk in pks}
+    return {pk: people_in(people[pk], shown_in[pk].values()) for pk in pks}
 
 
 class LetterPresentation(models.TextChoices):

@@ -7,13 +7,15 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from characters.models import DEATHS, Character
-from iwojima_site.baked import BakedQuery
+from iwojima_site.baked import BakedQuery, run_together
 from iwojima_site.facets import FacetedListView
 from iwojima_site.horizon import HorizonDetailMixin, horizon_of, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import (
+    APPEARANCES_IN,
+    MEMORIES_IN,
     PERSON_LINK,
     Appearance,
     Flashback,
@@ -23,6 +25,7 @@ from scenes.models import (
     Period,
     Scene,
     people_by_scene,
+    people_from,
 )
 from scenes.storycurve import Item, story_layout
 
@@ -127,9 +130,16 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         scene = self.object
-        flashbacks = self.flashbacks(scene.pk)
-        people = people_by_scene([scene.pk], memories=bool(flashbacks))[scene.pk]
-        neighbours = {other.number < scene.number: other for other in self.neighbours(scene.number)}
+        # Everything else the page shows needs only the scene's key and number: one trip to the database.
+        flashbacks, appearances, memories, neighbours, letters = run_together(
+            (self.flashbacks, scene.pk),
+            (APPEARANCES_IN, [scene.pk]),
+            (MEMORIES_IN, [scene.pk]),
+            (self.neighbours, scene.number),
+            (self.letters, scene.pk),
+        )
+        people = people_from([scene.pk], appearances, memories)[scene.pk]
+        neighbours = {other.number < scene.number: other for other in neighbours}
         next_scene, horizon = neighbours.get(False), horizon_of(self.request)
         return super().get_context_data(
             # Plain values for the page's longest loop: the template engine reads a dict's keys faster than
@@ -144,7 +154,7 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
                 for person in people
             ],
             flashbacks=flashbacks,
-            letters=self.letters(scene.pk),
+            letters=letters,
             previous_scene=neighbours.get(True),
             next_scene=next_scene,
             scene_count=next(iter(neighbours.values())).scene_count if neighbours else 1,  # else it is the only one

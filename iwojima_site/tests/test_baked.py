@@ -1,12 +1,14 @@
 """Baked queries give exactly what their QuerySet gives, for every value, and refuse what they cannot bake."""
 
 import copy
+import tempfile
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.db.models.expressions import RawSQL
 
 from characters.models import Character
-from iwojima_site.baked import SQL, BakedQuery
+from iwojima_site.baked import SQL, BakedQuery, run_together
 from scenes.models import Appearance, Letter, Scene, presence_pairs
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,34 @@ def test_what_cannot_be_baked_is_refused():
     prefetching = BakedQuery(lambda slug: Scene.objects.filter(slug=slug).prefetch_related("letters"), str)
     with pytest.raises(ValueError):
         prefetching("x")
+
+
+def test_queries_sent_together_give_what_each_gives_alone_and_a_failing_one_raises(monkeypatch):
+    """run_together() sends its statements at once (on PostgreSQL in one pipeline: the server is waited for once)
+    and hands back what each baked query would give by itself, in order; a statement that fails raises Django's
+    DatabaseError, and the transaction can go on after a rollback to a savepoint, as after any failing statement."""
+    by_slug = BakedQuery(lambda slug: Scene.objects.select_related("location").filter(slug=slug), str)
+    letters_in = BakedQuery(lambda pk: Letter.objects.filter(scenes=pk).values_list("slug"), int)
+    people_in = BakedQuery(lambda pks: Appearance.objects.filter(scene__in=pks).values_list("character__slug"), [int])
+    scenes = list(Scene.objects.order_by("number")[:3])
+    calls = [(by_slug, scenes[0].slug), (letters_in, scenes[1].pk), (people_in, [s.pk for s in scenes])]
+    if connection.vendor == "postgresql":
+        # What the client says to the server (libpq's trace): the statements, then one Sync for all of them.
+        with tempfile.TemporaryFile() as trace:
+            connection.connection.pgconn.trace(trace.fileno())
+            try:
+                got = run_together(*calls)
+            finally:
+                connection.connection.pgconn.untrace()
+            trace.seek(0)
+            said = [line.split("\t")[3] for line in trace.read().decode().splitlines() if line.split("\t")[1] == "F"]
+        assert said.count("Execute") == len(calls) and said.count("Sync") == 1, said
+    else:
+        got = run_together(*calls)
+    alone = [query(*values) for query, *values in calls]
+    assert [fields(scene, "location") for scene in got[0]] == [fields(scene, "location") for scene in alone[0]]
+    assert got[1:] == alone[1:] and all(got)
+    failing = BakedQuery(lambda pk: Scene.objects.filter(pk=pk).extra(where=["no_such_column = 1"]), int)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        run_together((letters_in, scenes[0].pk), (failing, scenes[0].pk))
+    assert run_together((letters_in, scenes[1].pk)) == [alone[1]]
