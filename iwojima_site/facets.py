@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
-from iwojima_site.baked import SQL, BakedQuery, counted
+from iwojima_site.baked import SQL, BakedQuery, counted, run_together
 from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
 
@@ -296,6 +296,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             queryset = queryset.at(self.horizon)
         super().__init__(data, queryset, request=request, **kwargs)
         self._compiled_lists = {}
+        self.answers = {}  # the rows of statements read together ahead of their use (read_together())
         if self.horizon is not None:
             for name in self.told_later:
                 self.filters.pop(name, None)
@@ -438,10 +439,20 @@ class FacetedFilterSet(django_filters.FilterSet):
         filter but `name` makes it: a statement compiled once per process for each FilterSet class, `shape` (a
         hashable that names the build, its records and everything its shape depends on) and whether the list is
         filtered, the filters' own SQL spliced in (iwojima_site.baked). An empty list (a filter that can match
-        nothing) is asked of the ORM."""
+        nothing) is asked of the ORM. Rows read ahead by read_together() are handed over, once."""
+        if (shape, name) in self.answers:
+            return self.answers.pop((shape, name))
+        call = self.baked_call(shape, build, name, records)
+        if call is None:
+            return list(build(self.list_without(name)[0]))
+        query, *values = call
+        return query(*values)
+
+    def baked_call(self, shape, build, name=None, records=None):
+        """(BakedQuery, *values): what baked() runs for these arguments; None for an empty list."""
         qs, keys = self.list_without(name)
         if keys is None and qs.query.is_empty():
-            return list(build(qs))
+            return None
         key = (type(self), shape, keys is not None)
         if key not in FACET_QUERIES:
             base = self._meta.model._default_manager.all() if records is None else records
@@ -449,14 +460,33 @@ class FacetedFilterSet(django_filters.FilterSet):
                 FACET_QUERIES[key] = BakedQuery(lambda: build(base))
             else:
                 FACET_QUERIES[key] = BakedQuery(lambda keys: build(base.filter(pk__in=keys)), SQL)
-        return FACET_QUERIES[key]() if keys is None else FACET_QUERIES[key](keys)
+        return (FACET_QUERIES[key],) if keys is None else (FACET_QUERIES[key], keys)
+
+    def read_together(self, *statements):
+        """Read the rows of `statements` (each baked()'s arguments, as a tuple) at once (run_together(): on
+        PostgreSQL one trip to the database for all of them), so that baked() hands them over when asked."""
+        calls, asked = [], []
+        for shape, build, name, records in statements:
+            call = self.baked_call(shape, build, name, records)
+            if call is not None and (shape, name) not in self.answers:
+                calls.append(call)
+                asked.append((shape, name))
+        self.answers.update(zip(asked, run_together(*calls), strict=True))
+
+    def list_statements(self, records=None, label=None, bottom=None, size=None):
+        """The statements (baked()'s arguments) a page of the list reads, but its long facets': the count and the
+        yes/no facets, the one-value facets and, given `records`, the page's rows (page())."""
+        statements = [self.flags_statement(), self.choices_statement()]
+        if records is not None:
+            statements.append(self.page_statement(records, label, bottom, size))
+        return [statement for statement in statements if statement is not None]
 
     def count(self):
         """How many records the list holds: the total that the yes/no facets not in use count over the same list
-        (flag_counts), or else a statement of its own (baked())."""
+        (flag_counts), or else a statement of its own (flags_statement())."""
         for counts in self.flag_counts.values():
             return counts["total"]
-        rows = self.baked("count", lambda records: counted(records, "count"))
+        rows = self.baked(*self.flags_statement())
         return rows[0][1] if rows else 0
 
     def ordering(self):
@@ -475,11 +505,16 @@ class FacetedFilterSet(django_filters.FilterSet):
         QuerySet that prefetches nothing, e.g. a list view's, what a page shows of each record; named by `label`
         in the statements' cache) by a statement baked for each `bottom` (baked()). Only where ordering() is not
         None and no horizon cuts the list (the records' own QuerySet cuts it with at())."""
+        return self.baked(*self.page_statement(records, label, bottom, size))
+
+    def page_statement(self, records, label, bottom, size):
+        """baked()'s arguments for page()."""
         fields = self.ordering()
-        return self.baked(
+        return (
             ("page", label, fields, bottom, size),
             lambda kept: kept.order_by(*fields)[bottom : bottom + size],
-            records=records,
+            None,
+            records,
         )
 
     @staticmethod
@@ -507,28 +542,44 @@ class FacetedFilterSet(django_filters.FilterSet):
         return matching.order_by().values(**columns).annotate(count=Count("pk", distinct=True))
 
     @cached_property
-    def unset_choice_counts(self):
-        """{name: {value: (label, count)}} for the one-value choice filters not in use, in one grouped query:
-        they all count within the same list, and each record has one value of each, so the counts add up."""
-        names = [
+    def unset_choices(self):
+        """The one-value choice filters not in use: they all count within the same list, and each record has one
+        value of each, so one grouped statement counts them all (choices_statement())."""
+        return [
             name
             for name, filter_ in self.filters.items()
             if isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter)
             and not isinstance(filter_, FlagFilter | OrderFilter | ModeFilter)
             and not self.cleaned().get(name)
         ]
+
+    def choices_statement(self):
+        """baked()'s arguments for the counts of unset_choices (rows of each one's value and label, then a count),
+        or None when there are none."""
+        names = self.unset_choices
         if not names:
-            return {}
+            return None
         columns = {}
         for index, name in enumerate(names):
             value_path, label_path = self.value_paths(self.filters[name])
             columns[f"value{index}"], columns[f"label{index}"] = F(value_path), F(label_path)
-        counts, grouped = {name: {} for name in names}, self.grouped  # (a build keeps no FilterSet, nor its request)
-        rows = self.baked(
-            ("choices", tuple(names)), lambda records: grouped(records, **columns).values_list(*columns, "count")
+        grouped = self.grouped  # (a build keeps no FilterSet, nor its request)
+        return (
+            ("choices", tuple(names)),
+            lambda records: grouped(records, **columns).values_list(*columns, "count"),
+            None,
+            None,
         )
-        for *values, count in rows:
-            for index, name in enumerate(names):
+
+    @cached_property
+    def unset_choice_counts(self):
+        """{name: {value: (label, count)}} for the unset_choices."""
+        statement = self.choices_statement()
+        if statement is None:
+            return {}
+        counts = {name: {} for name in self.unset_choices}
+        for *values, count in self.baked(*statement):
+            for index, name in enumerate(self.unset_choices):
                 value, label = values[2 * index], values[2 * index + 1]
                 if value is not None:
                     label, so_far = counts[name].get(value, (label, 0))
@@ -606,40 +657,56 @@ class FacetedFilterSet(django_filters.FilterSet):
         return self.queryset_without(name).aggregate(total=Count("pk"), yes=Count("pk", filter=condition))
 
     @cached_property
-    def flag_counts(self):
-        """{name: {"total": n, "yes": n}} for the yes/no filters not in use, counted in one query: they all
-        count within the same list."""
-        unset = [n for n, f in self.filters.items() if isinstance(f, FlagFilter) and not self.cleaned().get(n)]
+    def unset_flags(self):
+        """The yes/no filters not in use, whose counts (and the list's) one statement reads: flags_statement()."""
+        return tuple(n for n, f in self.filters.items() if isinstance(f, FlagFilter) and not self.cleaned().get(n))
+
+    @cached_property
+    def counts_whole_list(self):
+        """Whether the unset_flags count every record (no filter, no horizon) by their related tables alone."""
+        unset = self.unset_flags
+        return not self.queryset_without(None).query.has_filters() and all(self.filters[n].related for n in unset)
+
+    def flags_statement(self):
+        """baked()'s arguments for the count of the list and, for each of the unset_flags, how many records say
+        yes: one row (a constant is not grouped by), as aggregate() gives it; over the whole list, a row for the
+        total and one for each flag, from their related tables; with no unset flag, the count alone."""
+        unset = self.unset_flags
         if not unset:
-            return {}
-        if not self.queryset_without(None).query.has_filters() and all(self.filters[n].related for n in unset):
-            return self.whole_list_flag_counts(tuple(unset))
+            return ("count", lambda records: counted(records, "count"), None, None)
+        if self.counts_whole_list:
+            related = [self.filters[name].related for name in unset]
+
+            def build(records):
+                flags = [
+                    counted(rows, name, Count(field, distinct=True))
+                    for name, (rows, field) in zip(unset, related, strict=True)
+                ]
+                return counted(records, "total").union(*flags, all=True)
+
+            return (("whole list's flags", unset), build, None, None)
         aggregates = {"total": Count("pk")}
         aggregates.update({name: Count("pk", filter=self.filters[name].condition) for name in unset})
-        # One row however many records (a constant is not grouped by), as aggregate() gives, but baked; none when
-        # the filters can match nothing.
-        rows = self.baked(
-            ("flags", tuple(unset)),
+        return (
+            ("flags", unset),
             lambda records: records.order_by().annotate(one=Value(1)).values_list("one").annotate(**aggregates),
+            None,
+            None,
         )
+
+    @cached_property
+    def flag_counts(self):
+        """{name: {"total": n, "yes": n}} for the unset_flags, from one statement (flags_statement()); none when the
+        filters can match nothing."""
+        unset = self.unset_flags
+        if not unset:
+            return {}
+        rows = self.baked(*self.flags_statement())
+        if self.counts_whole_list:
+            counts = dict(rows)
+            return {name: {"total": counts["total"], "yes": counts[name]} for name in unset}
         _, total, *yes = rows[0] if rows else (1, 0, *(0 for _ in unset))
         return {name: {"total": total, "yes": count} for name, count in zip(unset, yes, strict=True)}
-
-    def whole_list_flag_counts(self, names):
-        """flag_counts() over every record (FlagFilter.having() filters, none in use, no horizon), in one baked
-        statement (baked()): how many records there are, and for each flag how many distinct keys its related
-        table holds."""
-        related = [self.filters[name].related for name in names]
-
-        def build(records):
-            flags = [
-                counted(rows, name, Count(field, distinct=True))
-                for name, (rows, field) in zip(names, related, strict=True)
-            ]
-            return counted(records, "total").union(*flags, all=True)
-
-        counts = dict(self.baked(("whole list's flags", names), build))
-        return {name: {"total": counts["total"], "yes": counts[name]} for name in names}
 
     @staticmethod
     def in_choice_order(filter_, counts):
@@ -776,14 +843,26 @@ class FacetedListView(FilterView):
         filterset = self.filterset
         if filterset.is_bound and not filterset.is_valid():  # (an address without a query leaves it unbound)
             return super().get_paginator(queryset, per_page, **kwargs)
-        rows = None
+        paginator = BakedPaginator(queryset, per_page, count=filterset.count, **kwargs)
+        statements = filterset.list_statements()
         if self.bake_pages and filterset.horizon is None and filterset.ordering() is not None:
             records = type(self).queryset
 
             def rows(bottom, size):
                 return filterset.page(records, type(self), bottom, size)
 
-        return BakedPaginator(queryset, per_page, count=filterset.count, rows=rows, **kwargs)
+            paginator.rows = rows
+            # The page asked for, as get_page() will read the number (the first for one that is not a number).
+            try:
+                number = int(self.request.GET.get("page") or 1)
+            except ValueError:
+                number = 1
+            if 1 <= number <= paginator.BAKED_PAGES:
+                size = paginator.per_page + paginator.orphans
+                statements = filterset.list_statements(records, type(self), (number - 1) * paginator.per_page, size)
+        # The count, the facets' counts and the page's rows need nothing of each other: read them together.
+        filterset.read_together(*statements)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

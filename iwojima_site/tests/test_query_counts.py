@@ -1,6 +1,9 @@
 """Pages make the same few queries however much content there is: checked on twenty times the film."""
 
+import tempfile
+
 import pytest
+from django.db import connection
 
 from iwojima_site.tests.test_pages import all_page_urls
 from scenes.models import Scene
@@ -41,3 +44,29 @@ def test_every_page_stays_within_12_queries_on_twenty_times_the_content(
     for url in urls:
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200, url
+
+
+def exchanges(client, url):
+    """How many times a request for `url` waits for the PostgreSQL server: what the client says that asks for an
+    answer (a Sync ends a batch of statements, a Query is one on its own), read from libpq's protocol trace."""
+    client.get(url)  # the connection is open, and the page's statements known to psycopg
+    driver = connection.connection
+    with tempfile.TemporaryFile() as trace:
+        driver.pgconn.trace(trace.fileno())
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            driver.pgconn.untrace()
+        trace.seek(0)
+        said = [line.split("\t")[3] for line in trace.read().decode().splitlines() if line.split("\t")[1] == "F"]
+    return said.count("Sync") + said.count("Query")
+
+
+@pytest.mark.postgresql  # the protocol trace is libpq's
+def test_the_statements_of_a_page_that_need_nothing_of_each_other_reach_the_server_together(client):
+    """Inside the test's transaction (no BEGIN, no COMMIT): a scene page waits for the revision, the scene, then
+    everything else at once; a filtered list for the revision, the people chosen, then its count, facets and page
+    at once, its people facet, and its cards' people."""
+    scene = Scene.objects.order_by("number").first()
+    assert exchanges(client, scene.get_absolute_url()) == 3
+    assert exchanges(client, "/scenes/?character=saigo&character=kuribayashi") == 5
