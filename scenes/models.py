@@ -556,26 +556,36 @@ class Flashback(SluggedRecord):
         return []
 
 
-# A page of scene cards' people as plain values (PersonLink), in two statements however many cards: model instances
-# for every appearance and person cost more than the rest of the list page (iwojima_site.baked).
-APPEARANCES_IN = BakedQuery(
-    lambda pks: (
-        Appearance.objects.filter(scene__in=pks)
-        .order_by()  # people_in() sorts them
+def appearances_in(scenes):
+    """The appearances in `scenes` (primary keys, or a QuerySet of them) as plain values: each scene's key, the
+    person's PersonLink fields and the WAYS they are there, in no order (people_in() sorts them)."""
+    return (
+        Appearance.objects.filter(scene__in=scenes)
+        .order_by()
         .values_list("scene", *(f"character__{field}" for field in PERSON_LINK), *WAYS)
-    ),
-    [int],
-)
-MEMORIES_IN = BakedQuery(
-    lambda pks: (
-        Flashback.characters.through.objects.filter(flashback__scene__in=pks)
-        .order_by("flashback__slug", "character__name", "character__slug")  # as Scene.people() reads them
+    )
+
+
+def memories_in(scenes):
+    """The people in the flashbacks of `scenes` (primary keys, or a QuerySet of them) as plain values: each scene's
+    key, the flashback's key and its rememberer's name, the person's PersonLink fields; as Scene.people() reads
+    them."""
+    return (
+        Flashback.characters.through.objects.filter(flashback__scene__in=scenes)
+        .order_by("flashback__slug", "character__name", "character__slug")
         .values_list(
             "flashback__scene", "flashback", "flashback__rememberer__name", *(f"character__{f}" for f in PERSON_LINK)
         )
-    ),
-    [int],
-)
+    )
+
+
+# A page of scene cards' people as plain values (PersonLink), in two statements however many cards: model instances
+# for every appearance and person cost more than the rest of the list page (iwojima_site.baked). The same for one
+# scene by its slug (the scene page, which reads them with the scene itself).
+APPEARANCES_IN = BakedQuery(appearances_in, [int])
+MEMORIES_IN = BakedQuery(memories_in, [int])
+APPEARANCES_IN_SCENE = BakedQuery(lambda slug: appearances_in(Scene.objects.filter(slug=slug).values("pk")), str)
+MEMORIES_IN_SCENE = BakedQuery(lambda slug: memories_in(Scene.objects.filter(slug=slug).values("pk")), str)
 
 
 def people_by_scene(pks, memories=True):

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from django.db.models import BooleanField, Count, Prefetch, Q, Value
+from django.db.models import BooleanField, Count, Prefetch, Q, Subquery, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,8 +14,8 @@ from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import (
-    APPEARANCES_IN,
-    MEMORIES_IN,
+    APPEARANCES_IN_SCENE,
+    MEMORIES_IN_SCENE,
     PERSON_LINK,
     Appearance,
     Flashback,
@@ -99,17 +99,18 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
         ),
         str,
     )
+    # What else the page shows, by the scene's slug, so that all of it is read at once (get_object()).
     flashbacks = BakedQuery(
-        lambda pk: (
-            Flashback.objects.filter(scene=pk)
+        lambda slug: (
+            Flashback.objects.filter(scene__slug=slug)
             .select_related("rememberer")
             .only("slug", "title", "when", "scene", "rememberer__slug", "rememberer__name")
         ),
-        int,
+        str,
     )
     letters = BakedQuery(
-        lambda pk: (
-            Letter.objects.filter(scenes=pk)
+        lambda slug: (
+            Letter.objects.filter(scenes__slug=slug)
             .select_related("writer", "recipient")
             .only(
                 "slug",
@@ -118,26 +119,30 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
                 *(f"{who}__{f}" for who in ("writer", "recipient") for f in PERSON_LINK),
             )
         ),
-        int,
+        str,
     )
-    neighbours = BakedQuery(lambda number: Scene.objects.neighbours(number), int)
+    neighbours = BakedQuery(
+        lambda slug: Scene.objects.neighbours(Subquery(Scene.objects.filter(slug=slug).values("number"))), str
+    )
 
     def get_object(self, queryset=None):
-        found = self.scene_by_slug(self.kwargs["slug"])
+        # The scene and everything the page shows of it, in one trip to the database (run_together()).
+        slug = self.kwargs["slug"]
+        found, *self.shown = run_together(
+            (self.scene_by_slug, slug),
+            (self.flashbacks, slug),
+            (APPEARANCES_IN_SCENE, slug),
+            (MEMORIES_IN_SCENE, slug),
+            (self.neighbours, slug),
+            (self.letters, slug),
+        )
         if not found:
             raise Http404("No scene has that address.")
         return found[0]
 
     def get_context_data(self, **kwargs):
         scene = self.object
-        # Everything else the page shows needs only the scene's key and number: one trip to the database.
-        flashbacks, appearances, memories, neighbours, letters = run_together(
-            (self.flashbacks, scene.pk),
-            (APPEARANCES_IN, [scene.pk]),
-            (MEMORIES_IN, [scene.pk]),
-            (self.neighbours, scene.number),
-            (self.letters, scene.pk),
-        )
+        flashbacks, appearances, memories, neighbours, letters = self.shown
         people = people_from([scene.pk], appearances, memories)[scene.pk]
         neighbours = {other.number < scene.number: other for other in neighbours}
         next_scene, horizon = neighbours.get(False), horizon_of(self.request)
