@@ -213,15 +213,19 @@ class _Baked:
 
 
 def run_together(*calls, using=DEFAULT_DB_ALIAS):
-    """[what each call gives] for `calls`, each `(baked_query, *values)`, their statements sent to the database at
-    once: on PostgreSQL in one pipeline, so the page waits for the server once rather than once a statement
-    (psycopg's pipeline mode, PostgreSQL's "pipeline mode" of libpq); elsewhere one after the other. Use it for
-    statements that do not need each other's rows. A failing statement raises Django's DatabaseError, as a call does.
+    """[what each call gives] for `calls`, each `(baked_query, *values)`, or `(SQL(sql, params),)` for a statement of
+    one's own (its rows as the driver gives them), their statements sent to the database at once: on PostgreSQL in
+    one pipeline, so the page waits for the server once rather than once a statement (psycopg's pipeline mode,
+    PostgreSQL's "pipeline mode" of libpq); elsewhere one after the other. Use it for statements that do not need
+    each other's rows. A failing statement raises Django's DatabaseError, as a call does.
     """
     connection = connections[using]
-    baked = [(query.baked(values, using, connection), values) for query, *values in calls]
-    rows = fetch_together(connection, [bake.statement(values) for bake, values in baked])
-    return [bake.result(found, connection) for (bake, _), found in zip(baked, rows, strict=True)]
+    baked = [
+        (None, query) if isinstance(query, SQL) else (query.baked(values, using, connection), values)
+        for query, *values in calls
+    ]
+    rows = fetch_together(connection, [bake.statement(values) if bake else values for bake, values in baked])
+    return [bake.result(found, connection) if bake else found for (bake, _), found in zip(baked, rows, strict=True)]
 
 
 def fetch_together(connection, statements):

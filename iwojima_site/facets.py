@@ -463,14 +463,22 @@ class FacetedFilterSet(django_filters.FilterSet):
         return (FACET_QUERIES[key],) if keys is None else (FACET_QUERIES[key], keys)
 
     def read_together(self, *statements):
-        """Read the rows of `statements` (each baked()'s arguments, as a tuple) at once (run_together(): on
-        PostgreSQL one trip to the database for all of them), so that baked() hands them over when asked."""
+        """Read the rows of `statements` (each baked()'s arguments, as a tuple) and of the long facets' own (a filter's
+        `facet_statement()`, as shown on the list) at once (run_together(): on PostgreSQL one trip to the database
+        for all of them), so that baked() and the facets hand them over when asked."""
         calls, asked = [], []
         for shape, build, name, records in statements:
             call = self.baked_call(shape, build, name, records)
             if call is not None and (shape, name) not in self.answers:
                 calls.append(call)
                 asked.append((shape, name))
+        records, keys = self.list_without(None)
+        for name in self.long_facets:
+            if hasattr(self.filters.get(name), "facet_statement"):
+                statement = self.filters[name].facet_statement(records, self.SHOWN_CHOICES, keys)
+                if statement is not None:
+                    calls.append((statement,))
+                    asked.append(("facet", name, self.SHOWN_CHOICES))
         self.answers.update(zip(asked, run_together(*calls), strict=True))
 
     def list_statements(self, records=None, label=None, bottom=None, size=None):
@@ -622,7 +630,8 @@ class FacetedFilterSet(django_filters.FilterSet):
         if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
             if hasattr(filter_, "facet_counts"):  # its own counts, already in the filter's order
                 records, keys = self.list_without(None)
-                counts, total = filter_.facet_counts(records, shown, selected, keys=keys)
+                rows = self.answers.pop(("facet", name, shown), None)  # read ahead (read_together())
+                counts, total = filter_.facet_counts(records, shown, selected, keys=keys, rows=rows)
                 order = list(counts)
             else:
                 counts = self.count_by(name)

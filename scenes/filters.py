@@ -25,21 +25,21 @@ class PeopleInSceneFilter(AllOfFilter):
     def filter(self, qs, value):
         return qs.with_everyone(value, self.presence()) if value else qs
 
-    def facet_counts(self, scenes, limit=None, chosen=(), keys=None):
+    def facet_counts(self, scenes, limit=None, chosen=(), keys=None, rows=None):
         """({slug: (name, number of these scenes the person is present in)}, how many people are present): the
         people in the order of prominence, only the first `limit` of them (and the `chosen` slugs) if given.
-        `keys`: the scenes' primary keys as SQL, when they are filtered (FacetedFilterSet.list_without())."""
-        presence = self.presence()
+        `keys`: the scenes' primary keys as SQL, when they are filtered (FacetedFilterSet.list_without()); `rows`:
+        those of facet_statement(), when they were read ahead."""
         present = None
-        if not scenes.query.has_filters() and presence != Presence.ANY:
+        if rows is None and self.counts_every_scene(scenes):
             # Every scene, counted as seen: what each person's stored count already says.
             rows = self.rows(limit)()
             # How many there are: counted only when the limit may have cut some (an index walk gives the first ones).
             cut = limit is not None and len(rows) == limit
             total = self.queryset.filter(seen_scene_count__gt=0).count() if cut else len(rows)
         else:
-            present = scenes.people_present(presence, keys=keys)
-            rows, total = present.first(limit)
+            present = scenes.people_present(self.presence(), keys=keys)
+            rows, total = present.first(limit) if rows is None else present.first_of(rows)
         missing = set(chosen) - {row[1] for row in rows}
         if limit is not None and missing:  # someone chosen further down the order, if present in these scenes at all
             counts = None if present is None else present.counts()
@@ -47,6 +47,17 @@ class PeopleInSceneFilter(AllOfFilter):
                 if seen > 0 if counts is None else pk in counts:
                     rows.append((pk, slug, name, seen if counts is None else counts[pk]))
         return {slug: (name, count) for _pk, slug, name, count in rows}, total
+
+    def counts_every_scene(self, scenes):
+        """Whether the facet counts every scene as seen: each person's stored count says it, no statement of pairs."""
+        return not scenes.query.has_filters() and self.presence() != Presence.ANY
+
+    def facet_statement(self, scenes, limit=None, keys=None):
+        """The statement facet_counts() reads its people by, as SQL, to read it ahead with others (run_together());
+        None where it reads their stored counts instead."""
+        if self.counts_every_scene(scenes):
+            return None
+        return scenes.people_present(self.presence(), keys=keys).first_statement(limit)
 
     def rows(self, limit):
         """A BakedQuery of the first `limit` people seen at all: their PEOPLE_COUNTED rows."""

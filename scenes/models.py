@@ -250,10 +250,18 @@ class PeoplePresent:
         """([(pk, slug, name, the number of the scenes they are present in)] of the first `limit` of them in the order
         of prominence (every one without a limit), how many they are): one statement, the counts joined to the
         people, so a facet that shows a few of them reads their names and counts at once."""
-        if self.pairs is None:
+        statement = self.first_statement(limit)
+        if statement is None:
             return [], 0
-        connection = connections[self.using]
-        quote = connection.ops.quote_name
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(*statement)
+            return self.first_of(cursor.fetchall())
+
+    def first_statement(self, limit=None):
+        """first()'s statement as SQL, or None when there are no scenes."""
+        if self.pairs is None:
+            return None
+        quote = connections[self.using].ops.quote_name
 
         def column(name):
             return "people." + quote(Character._meta.get_field(name).column)
@@ -269,9 +277,11 @@ class PeoplePresent:
         )
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", (*params, limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        return SQL(sql, tuple(params))
+
+    @staticmethod
+    def first_of(rows):
+        """first() from the rows of its statement."""
         return [row[:4] for row in rows], rows[0][4] if rows else 0
 
 
