@@ -138,8 +138,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a statement prepared once a connection has run it five times (psycopg's
     # prepare_threshold): the site's statements are the same few on every request (iwojima_site.baked), so the
-    # server stops parsing and planning them again. Not behind a pooler in transaction mode (PgBouncer before
-    # 1.21), which would hand a prepared statement's name to another server connection.
+    # server stops parsing and planning them again. A pooler in front must keep session state (as LISTEN needs too):
+    # a prepared statement lives on its server connection.
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": True,
