@@ -462,11 +462,12 @@ class FacetedFilterSet(django_filters.FilterSet):
                 FACET_QUERIES[key] = BakedQuery(lambda keys: build(base.filter(pk__in=keys)), SQL)
         return (FACET_QUERIES[key],) if keys is None else (FACET_QUERIES[key], keys)
 
-    def read_together(self, *statements):
+    def read_together(self, *statements, also=None):
         """Read the rows of `statements` (each baked()'s arguments, as a tuple) and of the long facets' own (a filter's
         `facet_statement()`, as shown on the list) at once (run_together(): on PostgreSQL one trip to the database
-        for all of them), so that baked() and the facets hand them over when asked."""
-        calls, asked = [], []
+        for all of them), so that baked() and the facets hand them over when asked. `also`: {key: a call of
+        run_together()} to read with them, whose results are left in `answers` under their keys."""
+        calls, asked = list((also or {}).values()), list(also or {})
         for shape, build, name, records in statements:
             call = self.baked_call(shape, build, name, records)
             if call is not None and (shape, name) not in self.answers:
@@ -524,6 +525,18 @@ class FacetedFilterSet(django_filters.FilterSet):
             None,
             records,
         )
+
+    def page_keys(self, records, label, bottom, size):
+        """The primary keys of page()'s records as SQL, for statements about them to read with the page; None for an
+        empty list."""
+        fields = self.ordering()
+        call = self.baked_call(
+            ("page's keys", label, fields, bottom, size),
+            lambda kept: kept.order_by(*fields)[bottom : bottom + size].values_list("pk"),
+            None,
+            records,
+        )
+        return None if call is None else call[0].statement(*call[1:])
 
     @staticmethod
     def value_paths(filter_):
@@ -853,7 +866,7 @@ class FacetedListView(FilterView):
         if filterset.is_bound and not filterset.is_valid():  # (an address without a query leaves it unbound)
             return super().get_paginator(queryset, per_page, **kwargs)
         paginator = BakedPaginator(queryset, per_page, count=filterset.count, **kwargs)
-        statements = filterset.list_statements()
+        statements, also = filterset.list_statements(), {}
         if self.bake_pages and filterset.horizon is None and filterset.ordering() is not None:
             records = type(self).queryset
 
@@ -867,11 +880,18 @@ class FacetedListView(FilterView):
             except ValueError:
                 number = 1
             if 1 <= number <= paginator.BAKED_PAGES:
-                size = paginator.per_page + paginator.orphans
-                statements = filterset.list_statements(records, type(self), (number - 1) * paginator.per_page, size)
+                bottom, size = (number - 1) * paginator.per_page, paginator.per_page + paginator.orphans
+                statements = filterset.list_statements(records, type(self), bottom, size)
+                keys = None if self.about_page is None else filterset.page_keys(records, type(self), bottom, size)
+                also = {} if keys is None else {(name, bottom): call for name, call in self.about_page(keys).items()}
         # The count, the facets' counts and the page's rows need nothing of each other: read them together.
-        filterset.read_together(*statements)
+        filterset.read_together(*statements, also=also)
         return paginator
+
+    # A method `about_page(keys)` that gives {name: a call of run_together()} about a page's records (their primary
+    # keys as SQL), to read with the page itself: the results wait in the FilterSet's `answers` under (name, the
+    # page's 0-based first record).
+    about_page = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -596,6 +596,9 @@ APPEARANCES_IN = BakedQuery(appearances_in, [int])
 MEMORIES_IN = BakedQuery(memories_in, [int])
 APPEARANCES_IN_SCENE = BakedQuery(lambda slug: appearances_in(Scene.objects.filter(slug=slug).values("pk")), str)
 MEMORIES_IN_SCENE = BakedQuery(lambda slug: memories_in(Scene.objects.filter(slug=slug).values("pk")), str)
+# And for a page of cards given its scenes' keys as SQL, to read with the page (FacetedListView.about_page()).
+APPEARANCES_IN_PAGE = BakedQuery(appearances_in, SQL)
+MEMORIES_IN_PAGE = BakedQuery(memories_in, SQL)
 
 
 def people_by_scene(pks, memories=True):
@@ -609,12 +612,15 @@ def people_by_scene(pks, memories=True):
 
 
 def people_from(pks, appearances, memories=()):
-    """people_by_scene() from the rows of APPEARANCES_IN and MEMORIES_IN for the scenes with these primary keys."""
+    """people_by_scene() from the rows of APPEARANCES_IN and MEMORIES_IN for the scenes with these primary keys (rows
+    of other scenes are left out)."""
     people, shown_in = {pk: [] for pk in pks}, {pk: {} for pk in pks}
     for scene, *person, on_screen, voice_over, mentioned in appearances:
-        people[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
+        if scene in people:
+            people[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
     for scene, flashback, rememberer, *person in memories:
-        shown_in[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
+        if scene in shown_in:
+            shown_in[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
     return {pk: people_in(people[pk], shown_in[pk].values()) for pk in pks}
 
 

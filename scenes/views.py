@@ -14,7 +14,9 @@ from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import (
+    APPEARANCES_IN_PAGE,
     APPEARANCES_IN_SCENE,
+    MEMORIES_IN_PAGE,
     MEMORIES_IN_SCENE,
     PERSON_LINK,
     Appearance,
@@ -51,16 +53,24 @@ class SceneListView(FacetedListView):
         people = self.request.GET.getlist("character")
         chart_url = reverse("scenes:timeline") + (f"?{urlencode({'highlight': people}, doseq=True)}" if people else "")
         context = super().get_context_data(chart_url=chart_url, **kwargs)
-        context["cards"] = self.cards(context["object_list"])
+        page, answers = context["page_obj"], self.filterset.answers
+        bottom = (page.number - 1) * page.paginator.per_page
+        read = [answers.pop((name, bottom), None) for name in ("appearances", "memories")]  # with the page
+        context["cards"] = self.cards(context["object_list"], read if None not in read else None)
         return context
 
+    def about_page(self, keys):
+        return {"appearances": (APPEARANCES_IN_PAGE, keys), "memories": (MEMORIES_IN_PAGE, keys)}
+
     @staticmethod
-    def cards(scenes):
+    def cards(scenes, people_rows=None):
         """What each scene's card shows, as plain values: the template engine reads a dict's keys faster than a
         model's attributes and methods (about 10 µs a card), and the people of the whole page come in two
-        statements (people_by_scene())."""
+        statements (people_by_scene()), or from their rows read with the page (`people_rows`: those of
+        APPEARANCES_IN_PAGE and MEMORIES_IN_PAGE)."""
         scenes = list(scenes)
-        people = people_by_scene([scene.pk for scene in scenes])
+        pks = [scene.pk for scene in scenes]
+        people = people_by_scene(pks) if people_rows is None else people_from(pks, *people_rows)
         return [
             {
                 "number": scene.number,
