@@ -601,17 +601,16 @@ APPEARANCES_IN_PAGE = BakedQuery(appearances_in, SQL)
 MEMORIES_IN_PAGE = BakedQuery(memories_in, SQL)
 
 
-def people_by_scene(pks, memories=True):
+def people_by_scene(pks):
     """{scene pk: [PersonInScene, …]} for the scenes with these primary keys (a list, at most a page of them), each
     scene's people as Scene.people() gives them but read as PersonLink values; a scene without people maps to [].
-    `memories=False` (none of the scenes has a flashback) spares the statement of the people in memories. The two
-    statements go to the database together (run_together())."""
+    The two statements go to the database together (run_together())."""
     if not pks:
         return {}
-    return people_from(pks, *run_together((APPEARANCES_IN, pks), *([(MEMORIES_IN, pks)] if memories else [])))
+    return people_from(pks, *run_together((APPEARANCES_IN, pks), (MEMORIES_IN, pks)))
 
 
-def people_from(pks, appearances, memories=()):
+def people_from(pks, appearances, memories):
     """people_by_scene() from the rows of APPEARANCES_IN and MEMORIES_IN for the scenes with these primary keys (rows
     of other scenes are left out)."""
     people, shown_in = {pk: [] for pk in pks}, {pk: {} for pk in pks}
