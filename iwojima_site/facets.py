@@ -482,13 +482,10 @@ class FacetedFilterSet(django_filters.FilterSet):
                     asked.append(("facet", name, self.SHOWN_CHOICES))
         self.answers.update(zip(asked, run_together(*calls), strict=True))
 
-    def list_statements(self, records=None, label=None, bottom=None, size=None):
-        """The statements (baked()'s arguments) a page of the list reads, but its long facets': the count and the
-        yes/no facets, the one-value facets and, given `records`, the page's rows (page())."""
-        statements = [self.flags_statement(), self.choices_statement()]
-        if records is not None:
-            statements.append(self.page_statement(records, label, bottom, size))
-        return [statement for statement in statements if statement is not None]
+    def list_statements(self):
+        """The statements (baked()'s arguments) a page of the list reads but its page's rows and its long facets':
+        the count and the yes/no facets, the one-value facets."""
+        return [statement for statement in (self.flags_statement(), self.choices_statement()) if statement]
 
     def count(self):
         """How many records the list holds: the total that the yes/no facets not in use count over the same list
@@ -529,13 +526,8 @@ class FacetedFilterSet(django_filters.FilterSet):
     def page_keys(self, records, label, bottom, size):
         """The primary keys of page()'s records as SQL, for statements about them to read with the page; None for an
         empty list."""
-        fields = self.ordering()
-        call = self.baked_call(
-            ("page's keys", label, fields, bottom, size),
-            lambda kept: kept.order_by(*fields)[bottom : bottom + size].values_list("pk"),
-            None,
-            records,
-        )
+        shape, build, name, records = self.page_statement(records, label, bottom, size)
+        call = self.baked_call(("keys of", shape), lambda kept: build(kept).values_list("pk"), name, records)
         return None if call is None else call[0].statement(*call[1:])
 
     @staticmethod
@@ -881,17 +873,23 @@ class FacetedListView(FilterView):
                 number = 1
             if 1 <= number <= paginator.BAKED_PAGES:
                 bottom, size = (number - 1) * paginator.per_page, paginator.per_page + paginator.orphans
-                statements = filterset.list_statements(records, type(self), bottom, size)
+                statements.append(filterset.page_statement(records, type(self), bottom, size))
                 keys = None if self.about_page is None else filterset.page_keys(records, type(self), bottom, size)
-                also = {} if keys is None else {(name, bottom): call for name, call in self.about_page(keys).items()}
+                if keys is not None:
+                    also = {("about page", bottom, name): call for name, call in self.about_page(keys).items()}
         # The count, the facets' counts and the page's rows need nothing of each other: read them together.
         filterset.read_together(*statements, also=also)
         return paginator
 
     # A method `about_page(keys)` that gives {name: a call of run_together()} about a page's records (their primary
-    # keys as SQL), to read with the page itself: the results wait in the FilterSet's `answers` under (name, the
-    # page's 0-based first record).
+    # keys as SQL), to read with the page itself (about_page_rows()).
     about_page = None
+
+    def about_page_rows(self, page):
+        """{name: what each call of about_page() gave} when they were read with this page (a Page); {} when not (no
+        about_page, or another page shown: one past the end, past the first BAKED_PAGES)."""
+        bottom, answers = (page.number - 1) * page.paginator.per_page, self.filterset.answers
+        return {key[2]: answers.pop(key) for key in list(answers) if key[:2] == ("about page", bottom)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

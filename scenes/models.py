@@ -590,15 +590,13 @@ def memories_in(scenes):
 
 
 # A page of scene cards' people as plain values (PersonLink), in two statements however many cards: model instances
-# for every appearance and person cost more than the rest of the list page (iwojima_site.baked). The same for one
-# scene by its slug (the scene page, which reads them with the scene itself).
+# for every appearance and person cost more than the rest of the list page (iwojima_site.baked). By a list of the
+# scenes' primary keys, or by their keys as SQL, to read them with the statement that finds the scenes (a page of
+# the list, FacetedListView.about_page(); the scene page by its slug).
 APPEARANCES_IN = BakedQuery(appearances_in, [int])
 MEMORIES_IN = BakedQuery(memories_in, [int])
-APPEARANCES_IN_SCENE = BakedQuery(lambda slug: appearances_in(Scene.objects.filter(slug=slug).values("pk")), str)
-MEMORIES_IN_SCENE = BakedQuery(lambda slug: memories_in(Scene.objects.filter(slug=slug).values("pk")), str)
-# And for a page of cards given its scenes' keys as SQL, to read with the page (FacetedListView.about_page()).
-APPEARANCES_IN_PAGE = BakedQuery(appearances_in, SQL)
-MEMORIES_IN_PAGE = BakedQuery(memories_in, SQL)
+APPEARANCES_IN_KEYS = BakedQuery(appearances_in, SQL)
+MEMORIES_IN_KEYS = BakedQuery(memories_in, SQL)
 
 
 def people_by_scene(pks):

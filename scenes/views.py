@@ -14,10 +14,8 @@ from iwojima_site.records import FormerSlugRedirectMixin
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import (
-    APPEARANCES_IN_PAGE,
-    APPEARANCES_IN_SCENE,
-    MEMORIES_IN_PAGE,
-    MEMORIES_IN_SCENE,
+    APPEARANCES_IN_KEYS,
+    MEMORIES_IN_KEYS,
     PERSON_LINK,
     Appearance,
     Flashback,
@@ -53,21 +51,19 @@ class SceneListView(FacetedListView):
         people = self.request.GET.getlist("character")
         chart_url = reverse("scenes:timeline") + (f"?{urlencode({'highlight': people}, doseq=True)}" if people else "")
         context = super().get_context_data(chart_url=chart_url, **kwargs)
-        page, answers = context["page_obj"], self.filterset.answers
-        bottom = (page.number - 1) * page.paginator.per_page
-        read = [answers.pop((name, bottom), None) for name in ("appearances", "memories")]  # with the page
-        context["cards"] = self.cards(context["object_list"], read if None not in read else None)
+        read = self.about_page_rows(context["page_obj"])
+        context["cards"] = self.cards(context["object_list"], (read["appearances"], read["memories"]) if read else None)
         return context
 
     def about_page(self, keys):
-        return {"appearances": (APPEARANCES_IN_PAGE, keys), "memories": (MEMORIES_IN_PAGE, keys)}
+        return {"appearances": (APPEARANCES_IN_KEYS, keys), "memories": (MEMORIES_IN_KEYS, keys)}
 
     @staticmethod
     def cards(scenes, people_rows=None):
         """What each scene's card shows, as plain values: the template engine reads a dict's keys faster than a
         model's attributes and methods (about 10 µs a card), and the people of the whole page come in two
         statements (people_by_scene()), or from their rows read with the page (`people_rows`: those of
-        APPEARANCES_IN_PAGE and MEMORIES_IN_PAGE)."""
+        APPEARANCES_IN_KEYS and MEMORIES_IN_KEYS)."""
         scenes = list(scenes)
         pks = [scene.pk for scene in scenes]
         people = people_by_scene(pks) if people_rows is None else people_from(pks, *people_rows)
@@ -110,6 +106,7 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
         str,
     )
     # What else the page shows, by the scene's slug, so that all of it is read at once (get_object()).
+    scene_key = BakedQuery(lambda slug: Scene.objects.filter(slug=slug).values_list("pk"), str)
     flashbacks = BakedQuery(
         lambda slug: (
             Flashback.objects.filter(scene__slug=slug)
@@ -138,11 +135,12 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
     def get_object(self, queryset=None):
         # The scene and everything the page shows of it, in one trip to the database (run_together()).
         slug = self.kwargs["slug"]
+        key = self.scene_key.statement(slug)
         found, *self.shown = run_together(
             (self.scene_by_slug, slug),
             (self.flashbacks, slug),
-            (APPEARANCES_IN_SCENE, slug),
-            (MEMORIES_IN_SCENE, slug),
+            (APPEARANCES_IN_KEYS, key),
+            (MEMORIES_IN_KEYS, key),
             (self.neighbours, slug),
             (self.letters, slug),
         )
