@@ -39,7 +39,7 @@ serve: install
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py reload_content --if-empty && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
-	exec $(VENV)/bin/gunicorn iwojima_site.wsgi --bind $(HOST) --workers $(CORES) --access-logfile - --error-logfile -
+	exec $(VENV)/bin/gunicorn iwojima_site.wsgi --config deploy/gunicorn.conf.py --bind $(HOST) --workers $(CORES) --access-logfile - --error-logfile -
 
 # The checkers from npm (axe-core, the Nu HTML Checker, Lighthouse), pinned in package-lock.json; reinstalled
 # when the lock changes. --ignore-scripts: vnu-jar's install script would download a Java; the system's is used.

@@ -385,11 +385,11 @@ class Servers:
         self.cleanups.append(cleanup)
 
     def hello(self, port, logs):
-        """deploy/hello.py under gunicorn, with as many workers as the site."""
+        """deploy/hello.py under gunicorn, with the site's settings and as many workers."""
         env = {**os.environ, **site_env()}
         process = subprocess.Popen(
-            [PY, "-m", "gunicorn", "deploy.hello", "--bind", f"127.0.0.1:{port}", "--workers", str(CORES),
-             "--log-level", "warning"],
+            [PY, "-m", "gunicorn", "deploy.hello", "--config", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(CORES), "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=logs, stderr=logs,
         )  # fmt: skip
         self.processes.append((process, signal.SIGQUIT))  # gunicorn's quick shutdown

@@ -1,8 +1,9 @@
 """What a reader and an editor see through deploy/'s nginx, run by test_proxy.py inside `deploy/run-local`.
 
 Prints one JSON object: the X-Cache of two views of a page; the statuses of six wrong passwords for the editor
-from another client (127.0.0.2); and the answer to the editor's right password from 127.0.0.1, sent as a browser
-sends it (with its Origin, which names nginx's port).
+from another client (127.0.0.2); the answer to the editor's right password from 127.0.0.1, sent as a browser
+sends it (with its Origin, which names nginx's port); and the answers, through nginx and straight from gunicorn, to
+a filter form's clean-up redirect asked for with SCRIPT_NAME and PATH_INFO headers.
 """
 
 import http.client
@@ -14,11 +15,13 @@ from urllib.parse import urlencode, urlsplit
 
 BASE = os.environ["RUN_LOCAL_URL"].rstrip("/")
 ADDRESS = urlsplit(BASE)
+BACKEND = urlsplit(os.environ["RUN_LOCAL_BACKENDS"].split()[0])
+FORWARDER_HEADERS = {"SCRIPT_NAME": "//evil.example", "PATH_INFO": "/admin/"}
 
 
-def request(method, path, client="127.0.0.1", body=None, headers=None):
-    """(status, headers with lower-case names, text) of one request from the `client` address."""
-    connection = http.client.HTTPConnection(ADDRESS.hostname, ADDRESS.port, timeout=30, source_address=(client, 0))
+def request(method, path, client="127.0.0.1", body=None, headers=None, server=ADDRESS):
+    """(status, headers with lower-case names, text) of one request from the `client` address to `server`."""
+    connection = http.client.HTTPConnection(server.hostname, server.port, timeout=30, source_address=(client, 0))
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -53,4 +56,11 @@ def sign_in(password, client):
 
 views = [request("GET", "/scenes/")[1].get("x-cache", [""])[0] for _ in range(2)]
 wrong = [sign_in("not-the-password", "127.0.0.2")[0] for _ in range(6)]
-json.dump({"views": views, "wrong": wrong, "editor": sign_in(sys.argv[1], "127.0.0.1")}, sys.stdout)
+forwarded = [
+    (status, headers.get("location", [""])[0])
+    for status, headers, _ in (
+        request("GET", "/scenes/?q=", headers=FORWARDER_HEADERS, server=server) for server in (ADDRESS, BACKEND)
+    )
+]
+editor = sign_in(sys.argv[1], "127.0.0.1")
+json.dump({"views": views, "wrong": wrong, "editor": editor, "forwarded": forwarded}, sys.stdout)

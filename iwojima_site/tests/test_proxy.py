@@ -62,3 +62,6 @@ def test_behind_the_proxy_pages_are_cached_and_an_editor_signs_in_whatever_anoth
     # nginx passes the Host with its port, so Django's CSRF check accepts the browser's Origin on any port, and the
     # editor at 127.0.0.1 is not locked out by the other client.
     assert seen["editor"] == [302, "/admin/"]
+    # A client's SCRIPT_NAME and PATH_INFO headers change nothing, through nginx (which drops them) or straight to
+    # gunicorn (deploy/gunicorn.conf.py takes none): without it, gunicorn answered 500 before Django ran.
+    assert seen["forwarded"] == [[302, "/scenes/"], [302, "/scenes/"]]
