@@ -120,6 +120,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, translating each statement's placeholders once (iwojima_site/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "iwojima_site.sqlite3"
     # WAL lets readers and one writer work at once; IMMEDIATE transactions take the write lock up front
     # and the timeout waits for it, so an admin save during reads never fails with "database is locked".
     # Temporary tables in memory: a sort over a materialised subquery (the people facet's counts in the order of
@@ -155,7 +157,7 @@ DATABASES["throttle"] = {
     "ATOMIC_REQUESTS": False,
     "TEST": {"MIRROR": "default"},
 }
-if DATABASES["throttle"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["throttle"]["ENGINE"] == "iwojima_site.sqlite3":
     # Wait less than the site's writers do for SQLite's write lock (held through a whole reload): an API request
     # should not hang on its count, and one the throttle cannot count goes through.
     DATABASES["throttle"]["OPTIONS"]["timeout"] = 5
