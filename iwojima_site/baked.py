@@ -233,8 +233,8 @@ def fetch_together(connection, statements):
     in one pipeline, elsewhere one after the other."""
     if connection.vendor != "postgresql" or len(statements) < 2:
         found = []
-        for statement in statements:
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            for statement in statements:
                 cursor.execute(*statement)
                 found.append(cursor.fetchall())
         return found
