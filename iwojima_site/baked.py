@@ -14,6 +14,7 @@ and refuses one whose SQL differs between them.
 """
 
 import re
+import threading
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -220,12 +221,51 @@ def run_together(*calls, using=DEFAULT_DB_ALIAS):
     each other's rows. A failing statement raises Django's DatabaseError, as a call does.
     """
     connection = connections[using]
+    riders = PENDING.calls.pop(using, [])  # ReadAhead calls waiting for this trip
     baked = [
         (None, query) if isinstance(query, SQL) else (query.baked(values, using, connection), values)
-        for query, *values in calls
+        for query, *values in [*calls, *(rider.call for rider in riders)]
     ]
     rows = fetch_together(connection, [bake.statement(values) if bake else values for bake, values in baked])
-    return [bake.result(found, connection) if bake else found for (bake, _), found in zip(baked, rows, strict=True)]
+    results = [bake.result(found, connection) if bake else found for (bake, _), found in zip(baked, rows, strict=True)]
+    for rider, result in zip(riders, results[len(calls) :], strict=True):
+        rider.value, rider.done = result, True
+    return results[: len(calls)]
+
+
+class Pending(threading.local):
+    """This thread's ReadAhead calls not yet read, as {database alias: [ReadAhead]}."""
+
+    def __init__(self):
+        self.calls = {}
+
+
+PENDING = Pending()
+
+
+class ReadAhead:
+    """A call, as run_together() takes it, read with the statements of the next run_together() on database `using`
+    in this thread (on PostgreSQL in the same trip to the server), or by itself when result() is asked first.
+
+    For a statement a request needs only at its end (e.g. the content revision for the response's ETag): it costs
+    no trip of its own. Whoever makes one calls result() or cancel() before the request ends."""
+
+    def __init__(self, call, using=DEFAULT_DB_ALIAS):
+        self.call, self.using, self.value, self.done = call, using, None, False
+        PENDING.calls.setdefault(using, []).append(self)
+
+    def result(self):
+        """What the call gives; read now if no run_together() has read it."""
+        if not self.done:
+            self.cancel()
+            self.value, self.done = run_together(self.call, using=self.using)[0], True
+        return self.value
+
+    def cancel(self):
+        """Leave the call unread (when its result is not wanted after all)."""
+        waiting = PENDING.calls.get(self.using, [])
+        if self in waiting:
+            waiting.remove(self)
 
 
 def fetch_together(connection, statements):

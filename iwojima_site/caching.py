@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from iwojima_site.baked import SQL, ReadAhead
 from iwojima_site.snapshots import server_is_silent
 
 # How long a shared cache may serve a page before it asks again (seconds); browsers always ask (max-age=0).
@@ -132,8 +133,17 @@ def current_revision():
 def read_revision(listening):
     if listening:
         listener.listen(connection)
+    return revision_from(fetch_one(revision_statement().sql))
+
+
+def revision_statement():
+    """The statement that reads the revision's row (SQL; no parameters)."""
     table = connection.ops.quote_name(revision_model()._meta.db_table)
-    row = fetch_one(f"SELECT number, changed_at, previous_changed_at FROM {table} WHERE id = 1")  # noqa: S608
+    return SQL(f"SELECT number, changed_at, previous_changed_at FROM {table} WHERE id = 1", ())  # noqa: S608
+
+
+def revision_from(row):
+    """The Revision that a row of revision_statement() says; Revision(0, None) for none."""
     if row is None:
         return Revision(0, None)
     number, changed_at, previous = row[0], *map(aware, row[1:])
@@ -288,6 +298,12 @@ class HttpCachingMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not is_public(request):
             return None
+        conditional = "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+        if not conditional and connection.in_atomic_block:
+            # No 304 to answer: the revision is needed only for the response's validators, and is read inside the
+            # snapshot with the page's own statements (on PostgreSQL, no trip to the server of its own).
+            request.pending_revision = ReadAhead((revision_statement(),))
+            return None
         revision = current_revision()
         etag = etag_for(request, revision.number)
         request.content_validators = (etag, revision.changed_at)
@@ -302,6 +318,14 @@ class HttpCachingMiddleware:
 
     def process_response(self, request, response):
         validators = getattr(request, "content_validators", None)
+        pending = getattr(request, "pending_revision", None)
+        if pending is not None:
+            if response.status_code in CACHEABLE_STATUS and not response.cookies:
+                rows = pending.result()
+                revision = revision_from(rows[0] if rows else None)
+                validators = request.content_validators = (etag_for(request, revision.number), revision.changed_at)
+            else:
+                pending.cancel()
         if response.status_code == 304:
             return response
         private = (

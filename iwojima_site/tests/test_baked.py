@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.expressions import RawSQL
 
 from characters.models import Character
-from iwojima_site.baked import SQL, BakedQuery, run_together
+from iwojima_site.baked import SQL, BakedQuery, ReadAhead, run_together
 from scenes.models import Appearance, Letter, Scene, presence_pairs
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,22 @@ def test_queries_sent_together_give_what_each_gives_alone_and_a_failing_one_rais
     with pytest.raises(DatabaseError), transaction.atomic():
         run_together((letters_in, scenes[0].pk), (failing, scenes[0].pk))
     assert run_together((letters_in, scenes[1].pk)) == [alone[1]]
+
+
+def test_a_read_ahead_goes_with_the_next_statements_sent_or_else_by_itself(django_assert_num_queries):
+    """A ReadAhead call is read with the next run_together() (its statements one more of theirs), or alone when its
+    result is asked for first; one cancelled is never read."""
+    letters_in = BakedQuery(lambda pk: Letter.objects.filter(scenes=pk).values_list("slug"), int)
+    first, second = Scene.objects.order_by("number")[:2]
+    alone = [letters_in(first.pk), letters_in(second.pk)]
+    ahead = ReadAhead((letters_in, first.pk))
+    with django_assert_num_queries(2):
+        assert run_together((letters_in, second.pk)) == [alone[1]]  # its own results only
+    with django_assert_num_queries(0):
+        assert ahead.result() == alone[0]
+    ahead = ReadAhead((letters_in, second.pk))
+    with django_assert_num_queries(1):
+        assert ahead.result() == alone[1] and ahead.result() == alone[1]
+    ReadAhead((letters_in, first.pk)).cancel()
+    with django_assert_num_queries(1):
+        assert run_together((letters_in, second.pk)) == [alone[1]]
