@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from iwojima_site.baked import SQL, BakedQuery, counted, run_together
 from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
+from iwojima_site.templatetags.addresses import route_url, slug_url
 
 # Longer text is refused with a form error rather than searched.
 MAX_QUERY_LENGTH = 200
@@ -940,7 +941,7 @@ class FacetedListView(FilterView):
         """[(text, url)]: the page of each chosen record of one facet, then the index of all of them."""
         text, index = self.facet_links[name]
         chosen = [(f"About {item}", item.get_absolute_url()) for item in self.filterset.chosen(name)]
-        return [*chosen, (text, reverse(index))]
+        return [*chosen, (text, route_url(index))]
 
     def render_to_response(self, context, **kwargs):
         status = 400 if context["form_invalid"] else 200
@@ -955,7 +956,7 @@ class FacetedListView(FilterView):
         """The page of every choice of one facet, keeping the rest of the query (less the page number)."""
         query = self.request.GET.copy()
         query.pop("page", None)
-        url = reverse(f"{self.list_url_name()}_facet", kwargs={"facet": name})
+        url = slug_url(f"{self.list_url_name()}_facet", name)
         return f"{url}?{query.urlencode()}" if query else url
 
     def facet_page(self, name):

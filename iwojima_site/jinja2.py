@@ -19,11 +19,10 @@ per value, without format_html()'s work per argument.
 from html import escape
 
 from django.template import defaultfilters
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
-from iwojima_site.templatetags.addresses import constant_url
+from iwojima_site.templatetags.addresses import route_url
 from iwojima_site.templatetags.site_meta import data_links_html
 
 
@@ -45,7 +44,7 @@ def environment(**options):
         checkbox_options=checkbox_options,
         people_line=people_line,
     )
-    env.globals.update(url=url, querystring=querystring, data_links=data_links_html)
+    env.globals.update(url=route_url, querystring=querystring, data_links=data_links_html)
     return env
 
 
@@ -53,11 +52,6 @@ def escaped(value):
     """A printed value as HTML: Django's conditional_escape() (what it does, without its check for lazy strings on
     every value): what is already HTML as it is, anything else through the standard library's html.escape."""
     return value if hasattr(value, "__html__") else SafeString(escape(str(value)))
-
-
-def url(view_name):
-    """{% url view_name %} for a route without arguments (addresses.constant_url)."""
-    return constant_url(view_name, None, get_script_prefix(), get_urlconf())
 
 
 def querystring(request, **changes):

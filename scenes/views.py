@@ -2,7 +2,6 @@ from collections import defaultdict
 
 from django.db.models import BooleanField, Count, Prefetch, Q, Subquery, Value
 from django.http import Http404
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -11,6 +10,7 @@ from iwojima_site.baked import BakedQuery, run_together
 from iwojima_site.facets import FacetedListView
 from iwojima_site.horizon import HorizonDetailMixin, horizon_of, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin
+from iwojima_site.templatetags.addresses import route_url
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
 from scenes.models import (
@@ -49,7 +49,9 @@ class SceneListView(FacetedListView):
     def get_context_data(self, **kwargs):
         # The narrative chart with the people this list is filtered by highlighted.
         people = self.request.GET.getlist("character")
-        chart_url = reverse("scenes:timeline") + (f"?{urlencode({'highlight': people}, doseq=True)}" if people else "")
+        chart_url = route_url("scenes:timeline") + (
+            f"?{urlencode({'highlight': people}, doseq=True)}" if people else ""
+        )
         context = super().get_context_data(chart_url=chart_url, **kwargs)
         read = self.about_page_rows(context["page_obj"])
         context["cards"] = self.cards(context["object_list"], (read["appearances"], read["memories"]) if read else None)

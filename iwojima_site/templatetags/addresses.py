@@ -38,6 +38,11 @@ def _slug_url_parts(view_name, _prefix, urlconf):
     return before, after
 
 
+def route_url(view_name):
+    """`reverse(view_name)` for a route without arguments, in this request's script prefix and URLconf."""
+    return constant_url(view_name, None, get_script_prefix(), get_urlconf())
+
+
 @functools.lru_cache(maxsize=256)
 def constant_url(view_name, current_app, _prefix, urlconf):
     """reverse(view_name) for a route without arguments; NoReverseMatch as reverse() raises it."""
