@@ -268,10 +268,17 @@ class ReadAhead:
             waiting.remove(self)
 
 
+def pipelines(using=DEFAULT_DB_ALIAS):
+    """Whether run_together() sends the statements to database `using` in one trip (PostgreSQL's pipeline mode).
+    Elsewhere it runs them one after the other, so a statement that needs another's rows loses nothing by running
+    after it, with its values, rather than beside it, repeating it as a subquery."""
+    return connections[using].vendor == "postgresql"
+
+
 def fetch_together(connection, statements):
     """[every row of each statement] for `statements`, [(sql, params)], run on a Django `connection`: on PostgreSQL
     in one pipeline, elsewhere one after the other."""
-    if connection.vendor != "postgresql" or len(statements) < 2:
+    if not pipelines(connection.alias) or len(statements) < 2:
         found = []
         with connection.cursor() as cursor:
             for statement in statements:

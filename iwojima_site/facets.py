@@ -20,7 +20,7 @@ from django.views.generic.base import TemplateResponseMixin
 from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
-from iwojima_site.baked import SQL, BakedQuery, counted, run_together
+from iwojima_site.baked import SQL, BakedQuery, counted, pipelines, run_together
 from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.templatetags.addresses import route_url, slug_url
@@ -899,7 +899,9 @@ class FacetedListView(FilterView):
             if 1 <= number <= paginator.BAKED_PAGES:
                 bottom, size = (number - 1) * paginator.per_page, paginator.per_page + paginator.orphans
                 statements.append(filterset.page_statement(records, type(self), bottom, size))
-                keys = None if self.about_page is None else filterset.page_keys(records, type(self), bottom, size)
+                # Read with the page where that saves a trip; elsewhere after it, by its records' keys (cards()).
+                about = self.about_page is not None and pipelines(filterset.queryset.db)
+                keys = filterset.page_keys(records, type(self), bottom, size) if about else None
                 if keys is not None:
                     also = {("about page", bottom, name): call for name, call in self.about_page(keys).items()}
         # The count, the facets' counts and the page's rows need nothing of each other: read them together.
@@ -907,7 +909,7 @@ class FacetedListView(FilterView):
         return paginator
 
     # A method `about_page(keys)` that gives {name: a call of run_together()} about a page's records (their primary
-    # keys as SQL), to read with the page itself (about_page_rows()).
+    # keys as SQL), to read with the page itself (about_page_rows()) on a database that takes them in one trip.
     about_page = None
 
     def about_page_rows(self, page):
