@@ -149,18 +149,23 @@ def later_response(request, later):
 
 
 def context(request):
-    """Context processor: `horizon` (None or a scene number), `horizon_off` (this page without `at`) and
-    `horizon_kept` (the page's other parameters)."""
+    """Context processor: `horizon` (None or a scene number), `horizon_off` (while watching along: this page without
+    `at`) and `horizon_kept` (the page's other parameters)."""
     if not request.GET:
         return {"horizon": None, "horizon_kept": ()}
-    query = request.GET.copy()
-    query.pop(PARAMETER, None)
-    return {
-        "horizon": horizon_of(request),
-        "horizon_off": f"{request.path}?{query.urlencode()}" if query else request.path,
+    horizon = horizon_of(request)
+    found = {
+        "horizon": horizon,
         # The page's other parameters, which the form that sets the horizon sends again.
-        "horizon_kept": [(key, value) for key, values in query.lists() for value in values if key != "page"],
+        "horizon_kept": [
+            (key, value) for key, values in request.GET.lists() if key not in (PARAMETER, "page") for value in values
+        ],
     }
+    if horizon is not None:
+        query = request.GET.copy()
+        query.pop(PARAMETER, None)
+        found["horizon_off"] = f"{request.path}?{query.urlencode()}" if query else request.path
+    return found
 
 
 class HorizonDetailMixin:
