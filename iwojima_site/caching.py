@@ -1,6 +1,7 @@
 """HTTP caching a CDN can use: every public page carries an ETag and a Last-Modified derived from the content
 revision (one row every app server shares), a Cache-Control that lets shared caches keep it briefly and then
-revalidate, and a conditional request whose validators still hold is answered 304 before any view runs.
+revalidate, and a revalidation whose If-None-Match holds the page's ETag is answered 304 before any view runs
+(If-Modified-Since alone once the view has given a 200).
 
 The revision goes up on every save or delete of a tracked model (each app tracks its own, `track()`) and after
 every reload. Responses that are someone's own (the admin, a signed-in user's pages, form errors, 429s, anything
@@ -290,7 +291,8 @@ class NotModifiedMiddleware:
 
 
 class HttpCachingMiddleware:
-    """Answers conditional requests with 304 before the view runs, and sets the validators and Cache-Control.
+    """Sets a public page's validators and Cache-Control, and answers its conditional requests (304, or 412 for a
+    failed If-Match) once its view has given a 200.
 
     Place it inside the read snapshot (the revision it reads is the one the page is rendered from).
     """
@@ -304,55 +306,49 @@ class HttpCachingMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not is_public(request):
             return None
-        conditional = "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
-        if not conditional and connection.in_atomic_block:
-            # No 304 to answer: the revision is needed only for the response's validators, and is read inside the
-            # snapshot with the page's own statements (on PostgreSQL, no trip to the server of its own).
+        # The revision is needed only for the response's validators and conditions, both settled once the view has run
+        # (a revalidation whose If-None-Match holds was answered before it: NotModifiedMiddleware). Inside the read
+        # snapshot it is read with the page's own statements (on PostgreSQL, no trip to the server of its own).
+        if connection.in_atomic_block:
             request.pending_revision = ReadAhead((revision_statement(),))
-            return None
-        revision = current_revision()
-        etag = etag_for(request, revision.number)
-        request.content_validators = (etag, revision.changed_at)
-        if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
-            return None  # "does it exist at all?" is only known once the view has run: process_response answers
-        # In whole seconds, as If-Modified-Since carries them; a second that two revisions share proves nothing
-        # (RFC 9110 §8.8.2.2), so the date asked about must then be a later one.
-        not_modified = get_conditional_response(request, etag=etag, last_modified=revision.modified_after)
-        if not_modified is not None:
-            self.validate(not_modified, etag, revision.changed_at)
-        return not_modified
+        else:
+            request.content_revision = current_revision()
+        return None
 
     def process_response(self, request, response):
-        validators = getattr(request, "content_validators", None)
+        revision = getattr(request, "content_revision", None)
         pending = getattr(request, "pending_revision", None)
-        if pending is not None:
-            if response.status_code in CACHEABLE_STATUS and not response.cookies:
-                rows = pending.result()
-                revision = revision_from(rows[0] if rows else None)
-                validators = request.content_validators = (etag_for(request, revision.number), revision.changed_at)
-            else:
-                pending.cancel()
-        if response.status_code == 304:
-            return response
-        private = (
-            validators is None
-            or not is_public(request)
-            or response.status_code not in CACHEABLE_STATUS
-            or response.cookies
-            or "no-store" in response.get("Cache-Control", "")
-            or "private" in response.get("Cache-Control", "")
+        shareable = (
+            (revision is not None or pending is not None)
+            and response.status_code in CACHEABLE_STATUS
+            and is_public(request)
+            and not response.cookies
+            and "no-store" not in response.get("Cache-Control", "")
+            and "private" not in response.get("Cache-Control", "")
         )
-        if private:
+        if pending is not None and shareable:
+            rows = pending.result()
+            revision = revision_from(rows[0] if rows else None)
+        elif pending is not None:
+            pending.cancel()
+        if not shareable:
             if "Cache-Control" not in response:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        self.validate(response, *validators)
-        if response.status_code == 200 and request.META.get("HTTP_IF_NONE_MATCH", "").strip() == "*":
-            # RFC 9110 §13.1.2: "*" is false once the page exists, and a GET or HEAD is then answered 304.
-            not_modified = HttpResponseNotModified()
-            self.validate(not_modified, *validators)
-            return not_modified
-        return response
+        etag = etag_for(request, revision.number)
+        self.validate(response, etag, revision.changed_at)
+        if response.status_code != 200:
+            return response
+        # RFC 9110 §13.2.1: a request's conditions count for a page there is to send (a 200), once its view has run;
+        # a 404, a redirect or a form error goes out as it is. If-Modified-Since counts whole seconds, and a second
+        # that two revisions share proves nothing (§8.8.2.2), so the date asked about must then be a later one.
+        # If-None-Match "*" holds for any page that exists (§13.1.2); a failed If-Match is 412.
+        answer = get_conditional_response(request, etag=etag, last_modified=revision.modified_after, response=response)
+        if answer.status_code == 304:
+            self.validate(answer, etag, revision.changed_at)
+        elif answer is not response:
+            patch_cache_control(answer, private=True, no_cache=True)
+        return answer
 
     @staticmethod
     def validate(response, etag, changed_at):

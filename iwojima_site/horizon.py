@@ -12,6 +12,7 @@ This module imports no app: the scenes app tells it how to find the last scene (
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import QueryDict
 from django.shortcuts import render
 
@@ -151,7 +152,11 @@ def later_response(request, later):
 def context(request):
     """Context processor: `horizon` (None or a scene number), `horizon_off` (while watching along: this page without
     `at`) and `horizon_kept` (the page's other parameters)."""
-    if not request.GET:
+    try:
+        unread = not request.GET
+    except SuspiciousOperation:  # a query Django will not read (too many parameters): the 400 page that says so
+        unread = True
+    if unread:
         return {"horizon": None, "horizon_kept": ()}
     horizon = horizon_of(request)
     found = {

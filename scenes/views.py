@@ -256,10 +256,14 @@ class ScenePagesMixin:
     MAX_SCENES = 60
 
     def page_of(self, size):
-        """(page, pages) for `size` scenes: the address's page, kept within 1..pages."""
+        """(page, pages) for `size` scenes: the address's page, kept within 1..pages; the first for one that is not a
+        whole number (int() refuses "²" and numbers of more than 4,300 digits, which str.isdigit() lets through)."""
         pages = max(1, -(-size // self.MAX_SCENES))
-        page = self.request.GET.get("page", "")
-        return (min(int(page), pages) if page.isdigit() and int(page) > 0 else 1), pages
+        try:
+            page = int(self.request.GET.get("page", ""))
+        except ValueError:
+            page = 1
+        return min(max(page, 1), pages), pages
 
     def page_url(self, page):
         """This chart's address on another page of scenes (page 1 is the address without `page`)."""

@@ -235,6 +235,44 @@ def test_if_modified_since_alone_never_hides_an_edit_made_within_the_same_second
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 304
 
 
+def test_if_modified_since_only_settles_a_page_there_is_to_send(client):
+    """RFC 9110 §13.2.1: the conditions count only where the answer would be a 200. The health check, the correction
+    form, a form error, a clean-up redirect and a 404 answer as they always do, whatever date is asked about; a page
+    that is there gets its 304, and a failed If-Match its 412."""
+    far_future = "Tue, 01 Dec 2099 00:00:00 GMT"
+    for url, status in (
+        (reverse("health"), 200),
+        (reverse("suggest"), 200),
+        ("/scenes/?character=nobody", 400),
+        ("/scenes/?q=", 302),
+        ("/scenes/no-such-scene/", 404),
+    ):
+        response = client.get(url, HTTP_IF_MODIFIED_SINCE=far_future)
+        assert response.status_code == status, url
+        assert "public" not in response.get("Cache-Control", "") or status == 404, url
+    assert client.get(reverse("scenes:list"), HTTP_IF_MODIFIED_SINCE=far_future).status_code == 304
+    refused = client.get(reverse("scenes:list"), HTTP_IF_MATCH='"not-this-page"')
+    assert refused.status_code == 412 and "private" in refused["Cache-Control"]
+
+
+def test_more_parameters_than_django_reads_get_the_400_page(client):
+    """Django reads at most DATA_UPLOAD_MAX_NUMBER_FIELDS parameters; an address with more gets the site's 400 page
+    (whose watch-along form reads no query), on every kind of page."""
+    too_many = "&".join(["a"] * 1500)
+    client.raise_request_exception = False
+    for page in ("/", "/scenes/", "/healthz", "/api/scenes/", "/timeline/"):
+        response = client.get(f"{page}?{too_many}")
+        assert response.status_code == 400, page
+        assert "private" in response["Cache-Control"], page
+
+
+def test_a_chart_page_that_is_not_a_whole_number_shows_the_first(client):
+    first = client.get(reverse("scenes:timeline")).content
+    for page in ("²", "9" * 5000, "-3", "x"):
+        response = client.get(reverse("scenes:timeline"), {"page": page})
+        assert response.status_code == 200 and response.content == first, page[:10]
+
+
 def test_if_none_match_star_is_answered_304_for_a_page_that_exists(client):
     """RFC 9110 §13.1.2: "*" matches any current representation."""
     response = client.get(reverse("scenes:list"), HTTP_IF_NONE_MATCH="*")
