@@ -3,10 +3,9 @@ and in the link-preview tags) and {% data_links %} (the page's data in the API, 
 
 from django import template
 from django.template import engines
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 
-from iwojima_site.templatetags.addresses import constant_url, slug_url
+from iwojima_site.templatetags.addresses import route_url, slug_url
 
 register = template.Library()
 
@@ -47,7 +46,7 @@ def data_links_html(request, url_name, slug=None):
         url = slug_url(url_name, slug)
         links = {"json_url": url, "csv_url": f"{url}?format=csv", "is_list": False}
     else:
-        url = constant_url(url_name, None, get_script_prefix(), get_urlconf())
+        url = route_url(url_name)
         query = request.GET.copy()
         query.pop("format", None)
         json_url = f"{url}?{query.urlencode()}" if query else url
