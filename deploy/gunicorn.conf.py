@@ -6,6 +6,12 @@ every local client connect from) set the WSGI environ's SCRIPT_NAME and PATH_INF
 site is served at the root and no proxy of deploy/ sends them, so none is taken: a SCRIPT_NAME that does not begin
 the path would otherwise get gunicorn's own 500 before Django runs, and one that does would move every link the
 site makes. Headers with underscores are then dropped (gunicorn's `header_map = "drop"`), like nginx does.
+
+gunicorn 25 and later open a control socket for `gunicornc` at one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl or
+~/.gunicorn/gunicorn.ctl): every instance on a machine would take the same path from the one before it, and two that
+start together race for it ("Control server error" in the log). The site is managed with signals (HUP reloads,
+TERM stops), so there is none.
 """
 
 forwarder_headers = ""  # none (gunicorn reads a comma-separated list)
+control_socket_disable = True

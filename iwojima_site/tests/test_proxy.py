@@ -32,8 +32,11 @@ def free_ports(count):
 
 
 def test_behind_the_proxy_pages_are_cached_and_an_editor_signs_in_whatever_another_client_tries(tmp_path):
+    home = tmp_path / "home"  # where gunicorn would put a control socket (see the end)
+    home.mkdir()
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "XDG_RUNTIME_DIR"},
+        "HOME": str(home),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "iwojima_site.settings",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
@@ -65,3 +68,5 @@ def test_behind_the_proxy_pages_are_cached_and_an_editor_signs_in_whatever_anoth
     # A client's SCRIPT_NAME and PATH_INFO headers change nothing, through nginx (which drops them) or straight to
     # gunicorn (deploy/gunicorn.conf.py takes none): without it, gunicorn answered 500 before Django ran.
     assert seen["forwarded"] == [[302, "/scenes/"], [302, "/scenes/"]]
+    # No instance opens gunicorn's control socket, a path all instances on a machine would share.
+    assert not (home / ".gunicorn").exists()
