@@ -67,18 +67,22 @@ class LetterSerializer(serializers.ModelSerializer):
     writer = slug_of(allow_null=True)
     recipient = slug_of(allow_null=True)
     scenes = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField(
+        help_text="What it says, paraphrased; watching along, told once its last scene is reached (else empty)."
+    )
     fate = serializers.SerializerMethodField(
         help_text="What became of it; watching along, told once its last scene is reached."
     )
+
+    def get_summary(self, letter) -> str:
+        return letter.summary_at(horizon(self))
 
     def get_scenes(self, letter) -> list[str]:
         at = horizon(self)
         return [scene.slug for scene in letter.scenes.all() if at is None or scene.number <= at]
 
     def get_fate(self, letter) -> str:
-        return (
-            letter.fate if horizon(self) is None or letter.shown_at(horizon(self)) == letter.get_fate_display() else ""
-        )
+        return letter.fate if letter.told_whole_at(horizon(self)) else ""
 
     class Meta:
         model = Letter

@@ -698,15 +698,27 @@ class Letter(SluggedRecord):
         """A letter's title may tell what becomes of it: a viewer who has not reached it reads only "this letter"."""
         return "This letter"
 
-    def shown_at(self, horizon):
-        """Its fate as a viewer at scene `horizon` may read it: what became of a letter may be told in any scene it
-        is in, so only once the last of them is reached."""
+    def told_whole_at(self, horizon):
+        """Whether a viewer at scene `horizon` (None: not watching along) has reached every scene the letter is in.
+        Its summary and its fate tell it across all of them (the bag of letters is buried late in the film and dug
+        up in its last scene), so both wait for the last. Reads `last_scene_number` (known_at() annotates it), else
+        one query, kept on the instance: of every scene, not `self.scenes`, which a page may have prefetched cut."""
         if horizon is None:
-            return self.get_fate_display()
-        last = getattr(self, "last_scene_number", None)
-        if last is None:
-            last = self.scenes.aggregate(n=Max("number"))["n"] or 0
-        return self.get_fate_display() if last <= horizon else LETTER_FATE_NOT_YET
+            return True
+        if getattr(self, "last_scene_number", None) is None:
+            self.last_scene_number = Scene.objects.filter(letters=self).aggregate(n=Max("number"))["n"] or 0
+        return self.last_scene_number <= horizon
+
+    def shown_at(self, horizon):
+        """Its fate as a viewer at scene `horizon` may read it (see told_whole_at)."""
+        return self.get_fate_display() if self.told_whole_at(horizon) else LETTER_FATE_NOT_YET
+
+    def summary_at(self, horizon):
+        """Its summary as a viewer at scene `horizon` may read it, or "" before its last scene (see told_whole_at)."""
+        return self.summary if self.told_whole_at(horizon) else ""
+
+    def tells_more_after(self, horizon):
+        return not self.told_whole_at(horizon)
 
     def natural_key(self):
         return (self.slug,)

@@ -6,7 +6,7 @@ Registered with the site's index (iwojima_site.search) when the app is ready; pe
 characters/search.py.
 """
 
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.db.models.signals import m2m_changed
 
 from iwojima_site import search
@@ -38,16 +38,24 @@ def flashback_documents(flashback):
 
 
 def letter_documents(letter):
-    # The first scene it appears in; annotated by the bulk queryset, else read (a letter saved alone).
-    first = letter.first_scene if hasattr(letter, "first_scene") else first_scene(letter)
+    """Its title from the first scene it is in, its summary from the last (Letter.told_whole_at); the scenes are
+    annotated by the bulk queryset, else read (a letter saved alone)."""
+    if hasattr(letter, "first_scene") and hasattr(letter, "last_scene"):
+        first, last = letter.first_scene, letter.last_scene
+    else:
+        first, last = scene_range(letter)
     return [
         Document("title", letter.title, Weight.TITLE, from_scene=first),
-        Document("summary", letter.summary, Weight.TEXT, from_scene=first),
+        Document("summary", letter.summary, Weight.TEXT, from_scene=last),
     ]
 
 
-def first_scene(letter):
-    return letter.scenes.aggregate(first=Min("number"))["first"] if letter.pk else None
+def scene_range(letter):
+    """(first, last) scene numbers of the letter's scenes; (None, None) for none."""
+    if not letter.pk:
+        return None, None
+    numbers = letter.scenes.aggregate(first=Min("number"), last=Max("number"))
+    return numbers["first"], numbers["last"]
 
 
 def place_documents(place):
@@ -98,7 +106,7 @@ def register():
         "letter",
         letter_documents,
         [Weight.TITLE, Weight.TEXT],
-        queryset=lambda: Letter.objects.annotate(first_scene=Min("scenes__number")),
+        queryset=lambda: Letter.objects.annotate(first_scene=Min("scenes__number"), last_scene=Max("scenes__number")),
         links=[
             Link(PERSON, Letter.objects.all, "pk", "writer", WRITER_OR_RECIPIENT),
             Link(PERSON, Letter.objects.all, "pk", "recipient", WRITER_OR_RECIPIENT),

@@ -7,6 +7,7 @@ from collections import deque
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,10 +57,14 @@ def later_facts(horizon):
                 facts[opening(part["text"])] = f"{person.name}'s part stamped scene {part['scene']}"
             else:
                 seen_text.append(part["text"])
-    for letter in Letter.objects.in_screen_order():
+    for letter in Letter.objects.in_screen_order().annotate(last_scene=Max("scenes__number")):
         if letter.first_scene > horizon:
             facts[f"/letters/{letter.slug}/"] = f"a link to the letter {letter.slug}"
-            facts[opening(letter.summary)] = f"the letter {letter.slug}"
+        # A letter's summary tells it across all its scenes: it waits for the last.
+        if letter.last_scene > horizon:
+            facts[opening(letter.summary)] = (
+                f"the summary of the letter {letter.slug} (last in scene {letter.last_scene})"
+            )
         else:
             seen_text.append(letter.summary)
     for flashback in Flashback.objects.select_related("scene"):
@@ -252,6 +257,24 @@ def test_the_api_tells_no_later_fact(client, kind):
         people = {row["slug"]: row for row in client.get(f"/api/people/?at={arrival}").json()["results"]}
         assert people["shimizu"]["fate"] == "" and people["shimizu"]["fate_scene"] is None
         assert "shimizu" not in client.get(f"/api/people/?at={arrival - 1}").content.decode()
+
+
+def test_the_bag_of_letters_does_not_tell_that_saigo_buries_it_before_he_does(client):
+    bag = Letter.objects.get(slug="the-bag-of-undelivered-letters")
+    first, *_, burial, last = bag.scenes.order_by("number").values_list("number", flat=True)
+    for at in (first, burial - 1):
+        page = client.get(bag.get_absolute_url(), {"at": at}).content.decode()
+        assert "shovel" not in page and "Found by the excavators" not in page
+        assert "told by the last scene it is in" in page
+        assert "shovel" not in client.get("/letters/", {"at": at}).content.decode()
+        assert bag.get_absolute_url() not in client.get("/search/", {"q": "shovel", "at": at}).content.decode()
+        assert not client.get("/letters/", {"q": "shovel", "at": at}).context["object_list"]
+        api = client.get(f"/api/letters/{bag.slug}/", {"at": at}).json()
+        assert api["summary"] == api["fate"] == ""
+    page = client.get(bag.get_absolute_url(), {"at": last}).content.decode()
+    assert "shovel" in page and "Found by the excavators" in page
+    assert bag.get_absolute_url() in client.get("/search/", {"q": "shovel", "at": last}).content.decode()
+    assert client.get(f"/api/letters/{bag.slug}/", {"at": last}).json()["summary"] == bag.summary
 
 
 def test_a_place_tells_what_happens_there_up_to_the_scene_you_are_at(client, admin_client):
