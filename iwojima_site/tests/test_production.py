@@ -367,6 +367,23 @@ def test_check_deploy_is_clean_with_the_production_variables():
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
 
 
+def test_manage_py_without_a_secret_key_or_debug_says_what_to_set_in_one_line():
+    unset = ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "createsuperuser", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "manage.py: DJANGO_SECRET_KEY is not set. Set it to a long random string, or set DJANGO_DEBUG=1 for local use."
+    ]
+
+
 # --- Health, logs, static files, the 500 page ----------------------------------------------------------------
 
 
