@@ -20,6 +20,14 @@ class EditorFields:
             return SlugListField(label=capfirst(db_field.verbose_name), required=False)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        # A renamed record keeps its old address: the slug it had joins its former slugs, which redirect for good.
+        # (Nothing else can hold that slug: slugs are unique, and a former slug may not be another's slug.)
+        old = form.initial.get("slug")
+        if change and "slug" in form.changed_data and old and old not in (obj.former_slugs or []):
+            obj.former_slugs = [*(obj.former_slugs or []), old]
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):

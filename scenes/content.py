@@ -426,8 +426,10 @@ def content_diff(fixtures):
 
 
 def renames(fixtures, exported):
-    """{(label, old slug): new slug} for every record the files give a new slug, keeping the old one among its
-    former slugs, while the database still has it under the old one (and the files no longer do)."""
+    """{(label, database slug): files' slug} for every record renamed on one side only, the other side keeping the
+    old slug among its former ones: the files renamed it (the database has it under the old slug, which the files
+    no longer hold), or the database did, as the admin does (the files still have it under the old slug, and not
+    under the new one). Either way it is one record, updated in place to the files' slug."""
     in_database = {
         (item["model"], item["fields"]["slug"])
         for items in exported.values()
@@ -450,6 +452,18 @@ def renames(fixtures, exported):
                 old = (label, former)
                 if old in in_database and old not in in_files and old not in found:
                     found[old] = slug
+                    break
+    targets = {(label, slug) for (label, _old), slug in found.items()}
+    for items in exported.values():
+        for item in items:
+            label, slug = item["model"], item["fields"].get("slug")
+            if slug is None or (label, slug) in in_files or (label, slug) in found:
+                continue
+            for former in item["fields"].get("former_slugs") or []:
+                back = (label, former)
+                if back in in_files and back not in in_database and back not in targets:
+                    found[(label, slug)] = former
+                    targets.add(back)
                     break
     return found
 

@@ -65,6 +65,27 @@ def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixtur
     assert admin_client.get(reverse("admin:scenes_scene_change", args=[first.pk])).status_code == 200
 
 
+def test_a_slug_changed_in_the_admin_keeps_the_old_address_and_a_reload_changes_it_back(client, admin_client, synced):
+    letter = Letter.objects.get(slug="saigos-censored-letter")
+    old_url, former = letter.get_absolute_url(), list(letter.former_slugs)
+    change = reverse("admin:scenes_letter_change", args=[letter.pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["slug"] = "saigos-rewritten-letter"
+    response = admin_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    letter.refresh_from_db()
+    assert letter.slug == "saigos-rewritten-letter" and letter.former_slugs == [*former, "saigos-censored-letter"]
+    response = client.get(old_url)
+    assert response.status_code == 301 and response.url == letter.get_absolute_url()
+
+    # The files still name it by the old slug: the reload sees one record changed, not one removed and one added
+    # with the old slug refused as the renamed record's former slug.
+    assert "1 letter changed" in run("reload_content", "--dry-run")
+    assert "1 letter changed" in run("reload_content", "--force")
+    assert Letter.objects.get(pk=letter.pk).slug == "saigos-censored-letter"
+
+
 def test_newer_fixtures_load_without_force_when_the_database_was_not_edited(synced, fixture_copy):
     def retitle(data):
         data[-1]["fields"]["title"] = "Pulled from the repository"
