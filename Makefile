@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# The site's absolute addresses (canonical links, the sitemap, the API's urls) name where it is served.
+SITE_URL := $${DJANGO_SITE_URL:-http://$(HOST)}
 
 .PHONY: run serve test test-postgres test-collations lint install install-dev node-tools browser screenshots bench
 
@@ -26,7 +28,7 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py reload_content --if-empty
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+	DJANGO_DEBUG=1 DJANGO_SITE_URL="$(SITE_URL)" $(PY) manage.py runserver $(HOST)
 
 # Production mode on this machine: debug off, static files collected and hashed, gunicorn with a worker per core,
 # persistent database connections, an access log and error tracebacks on stderr. DJANGO_SECRET_KEY is taken from
@@ -35,7 +37,7 @@ CORES := $(shell nproc 2>/dev/null || echo 2)
 serve: install
 	@test -s $(VENV)/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $(VENV)/secret-key
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(VENV)/secret-key)}" \
-	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" DJANGO_DEBUG= && \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" DJANGO_DEBUG= DJANGO_SITE_URL="$(SITE_URL)" && \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py reload_content --if-empty && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
