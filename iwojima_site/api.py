@@ -165,6 +165,12 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = FacetPagination
     filterset = None
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A bad `at` (HorizonMiddleware leaves it to the API): a 400 in the request's format, as a bad filter gets.
+        if getattr(request, "horizon_error", None):
+            raise exceptions.ValidationError({"at": [request.horizon_error]})
+
     def get_queryset(self):
         # Watch-along: only what a viewer at the address's scene may know of, lists and records alike.
         return super().get_queryset().at(horizon_of(self.request))
@@ -215,21 +221,28 @@ def exception_handler(exc, context):
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
 FORM_ERRORS = OpenApiResponse(
-    description="The filters are invalid: each parameter with its form errors, e.g. "
+    description="A filter or `at` is invalid: each parameter with its errors, e.g. "
     '`{"character": ["Select a valid choice. …"]}`.',
     response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
 )
 
 
 class SiteAutoSchema(AutoSchema):
-    """drf-spectacular's schema, with the errors every operation can answer: 404 (no such record, page or format),
-    400 for a list's invalid filters and 429 when an address asks too often."""
+    """drf-spectacular's schema, with the parameters and errors every operation has: `format` and the watch-along
+    `at`; 404 (no such record, page or format), 400 for invalid filters or `at`, 429 when an address asks too
+    often."""
 
     def get_override_parameters(self):
         described = "`csv` for CSV (a list: every record that matches, one row each), else JSON."
         return [
             *super().get_override_parameters(),
             OpenApiParameter("format", str, enum=["json", "csv"], description=described),
+            OpenApiParameter(
+                "at",
+                int,
+                description="Watch-along: the number of the scene you are at (from 1). Only what a viewer there may "
+                "know is listed or told; a record that comes later is a 404.",
+            ),
         ]
 
     def _get_response_bodies(self, direction="response"):
@@ -238,8 +251,7 @@ class SiteAutoSchema(AutoSchema):
             "404": ERROR,
             "429": OpenApiResponse(ERROR, description="Too many requests: wait Retry-After seconds."),
         }
-        if self._is_list_view():
-            extra["400"] = FORM_ERRORS
+        extra["400"] = FORM_ERRORS  # a list's filters, or anyone's `at`
         for status, response in extra.items():
             if status not in responses:
                 responses[status] = self._get_response_for_code(response, status)

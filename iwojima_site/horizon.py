@@ -23,6 +23,7 @@ last_scene_number = None
 
 # Addresses the mode never follows into: the editors' tools, files, the correction form (a POST).
 UNTOUCHED_PREFIXES = ("/admin/", "/static/", "/suggest/", "/media/")
+API_PREFIX = "/api/"  # iwojima_site/urls.py: the API answers a bad `at` itself, in its formats
 TAG = re.compile(r"<(a|form)\b[^>]*>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r'\b(href|action)="([^"]*)"', re.IGNORECASE)
 GET_FORM = re.compile(r'\bmethod="get"', re.IGNORECASE)
@@ -54,19 +55,23 @@ def parse(values, last):
 
 
 class HorizonMiddleware:
-    """Reads `at` into `request.horizon`; answers a bad one with a 400 page. While the mode is on, the answer is
-    marked noindex and an HTML page's internal links and GET forms keep `at`."""
+    """Reads `at` into `request.horizon`; answers a bad one with a 400 page, or for the API leaves what is wrong in
+    `request.horizon_error` (RecordViewSet answers it). While the mode is on, the answer is marked noindex and an
+    HTML page's internal links and GET forms keep `at`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.horizon = None
+        request.horizon = request.horizon_error = None
         values = request.GET.getlist(PARAMETER)
         if values and not request.path.startswith(UNTOUCHED_PREFIXES):
             try:
                 request.horizon = parse(values, last_scene_number() if last_scene_number else None)
             except BadHorizon as error:
+                if request.path_info.startswith(API_PREFIX):
+                    request.horizon_error = str(error)
+                    return self.get_response(request)
                 response = render(request, "horizon_invalid.html", {"message": str(error)}, status=400)
                 response.headers["X-Robots-Tag"] = "noindex"
                 return response

@@ -219,6 +219,19 @@ def test_a_bad_horizon_is_a_clear_400(client, value):
     assert response["X-Robots-Tag"] == "noindex"
 
 
+@pytest.mark.parametrize("path", ["/api/scenes/", "/api/people/saigo/"])
+def test_the_api_answers_a_bad_horizon_in_its_own_format(client, path):
+    response = client.get(path, {"at": "0"})
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json() == {"at": ["Scenes are numbered from 1."]}
+    response = client.get(path, {"at": "x", "format": "csv"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/csv")
+    assert "is not a scene number" in response.content.decode()
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/scenes/"]["get"]
+    assert "at" in {parameter["name"] for parameter in operation["parameters"]} and "400" in operation["responses"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(max_size=8), min_size=1, max_size=3))
 def test_any_at_answers_200_or_400_never_500(client, values):
