@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from iwojima_site.clients import client_address
 from iwojima_site.models import Suggestion
+from iwojima_site.security import read_only
 
 SUGGESTIONS_PER_HOUR = 5
 MAX_PAGE_LENGTH = Suggestion._meta.get_field("page").max_length
@@ -86,6 +88,7 @@ def over_the_limit(client):
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def suggest(request):
     """GET: the form, for the page in `?page=`. POST: store the suggestion and go to the thanks page.
 
@@ -116,6 +119,7 @@ def suggest(request):
 
 
 @never_cache
+@read_only
 def thanks(request):
     """The page after a suggestion was sent, with a link back to the page it came from (always on this site)."""
     return render(request, "corrections/thanks.html", {"page": site_path(request.GET.get("page", ""))})

@@ -234,6 +234,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# A form sent without its CSRF token: the site's own page (Django's has an inline <style>), or 405 where the page
+# takes no such method.
+CSRF_FAILURE_VIEW = "iwojima_site.security.csrf_failure"
 
 # TLS ends at the proxy in front (DJANGO_HTTPS=1): believe its X-Forwarded-Proto, send everyone to HTTPS, and tell
 # browsers to stay there (HSTS, a year, with subdomains). Off, the site speaks plain HTTP (make serve, the benchmark).

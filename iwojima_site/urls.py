@@ -8,6 +8,7 @@ from characters.api import CastViewSet, PersonViewSet
 from characters.sitemaps import PersonSitemap
 from characters.views import CastView
 from iwojima_site import corrections, views
+from iwojima_site.security import read_only
 from iwojima_site.sitemaps import PagesSitemap
 from scenes.api import FlashbackViewSet, LetterViewSet, PlaceViewSet, SceneViewSet
 from scenes.sitemaps import FlashbackSitemap, LetterSitemap, PlaceSitemap, SceneSitemap
@@ -53,7 +54,7 @@ urlpatterns = [
     path("", include("scenes.urls")),
     path("characters/", include("characters.urls")),
     path("api/", include((api_urls, "api"))),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", read_only(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("admin/", admin.site.urls),
 ]

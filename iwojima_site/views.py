@@ -21,6 +21,7 @@ from iwojima_site.film import FILM_FACTS
 from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
 from iwojima_site.search import RELEVANCE, Search, validate_query
+from iwojima_site.security import read_only
 from iwojima_site.source import contributor_credit, plot_paragraphs
 from scenes.models import Flashback, Letter, Location, Part, Scene
 from scenes.views import small_chart
@@ -31,6 +32,7 @@ SEARCH_RESULTS_SHOWN = 20
 SCENES_PER_PARAGRAPH = 12
 
 
+@read_only
 def source(request):
     """The plot summary, paragraph by paragraph (anchors #p1…#p30), with the scenes drawn from each."""
     horizon = horizon_of(request)
@@ -111,6 +113,7 @@ def counts_at(horizon):
     }
 
 
+@read_only
 def home(request):
     horizon = horizon_of(request)
     parts = film_parts(horizon)
@@ -183,6 +186,7 @@ SEARCH_KINDS = [
 FEW_RESULTS = 3
 
 
+@read_only
 def search(request):
     """Every kind of record that matches the query, in groups, each best match first; what was searched
     (words completed, left out) and, when little or nothing is found, the nearest words the site knows.
@@ -230,6 +234,7 @@ def result_group(kind, found, query, horizon=None):
 
 
 @never_cache
+@read_only
 def health(request):
     """For a load balancer: 200 "ok <revision>" when the database answers, 503 when it does not. Never cached."""
     try:
@@ -239,6 +244,7 @@ def health(request):
     return HttpResponse(f"ok {revision.number}\n", content_type="text/plain")
 
 
+@read_only
 def robots(request):
     """robots.txt: everything but the admin, the correction form and the API's data, and where the sitemap is."""
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /suggest/", "Disallow: /api/"]

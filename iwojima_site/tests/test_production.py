@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.utils import ConnectionHandler
 from django.template.loader import get_template
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse, set_script_prefix
 from django.utils import timezone
@@ -365,6 +365,23 @@ def test_check_deploy_is_clean_with_the_production_variables():
         timeout=120,
     )
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", ["/", "/search/", "/healthz", "/source/", "/robots.txt", "/sitemap.xml", "/scenes/"])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "trace"])
+def test_a_page_asked_with_a_method_it_does_not_take_says_405_and_which_it_takes(path, method):
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert {"GET", "HEAD"} <= {name.strip() for name in response["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/suggest/"])
+def test_a_form_sent_without_its_token_gets_the_sites_own_page_saying_what_to_do(path):
+    response = Client(enforce_csrf_checks=True).post(path, {"username": "editor", "text": "A correction."})
+    page = response.content.decode()
+    assert response.status_code == 403 and "reload the page and send the form again" in page
+    assert "<style" not in page and "DEBUG" not in page and response["Content-Security-Policy"]
 
 
 def test_manage_py_without_a_secret_key_or_debug_says_what_to_set_in_one_line():
