@@ -8,7 +8,7 @@ from iwojima_site.facets import FacetedFilterSet, FlagFilter, OrderFilter, TextF
 class CharacterFilter(FacetedFilterSet):
     told_later = ("fate",)
 
-    q = TextFilter(label="Name or any other name")
+    q = TextFilter(label="A name, or words about them")
     side = django_filters.ChoiceFilter(choices=Side.choices, label="Side", empty_label="Any side")
     fate = django_filters.ChoiceFilter(choices=Fate.choices, label="Fate", empty_label="Any fate")
     historical = FlagFilter(

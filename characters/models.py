@@ -236,6 +236,12 @@ class Character(SluggedRecord):
     def display_name(self):
         return f"{self.rank} {self.name}" if self.rank and not self.name.startswith(self.rank) else self.name
 
+    @property
+    def name_in_sentence(self):
+        """The name as it reads inside a sentence: a group's leading "The" in lower case ("to the general's
+        family"); any other name as it is."""
+        return "the" + self.name[3:] if self.name.startswith("The ") else self.name
+
     def first_scene_number(self):
         """The first scene they are in, in any way or in a memory shown there (None: in none)."""
         appearance = self._meta.get_field("appearances").related_model

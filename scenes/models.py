@@ -688,8 +688,8 @@ class Letter(SluggedRecord):
     @property
     def route(self):
         """Who wrote it to whom, as the pages say it: "from Saigo to Hanako", "from several writers"."""
-        sender = f"from {self.writer.name}" if self.writer else "from several writers"
-        return f"{sender} to {self.recipient.name}" if self.recipient else sender
+        sender = f"from {self.writer.name_in_sentence}" if self.writer else "from several writers"
+        return f"{sender} to {self.recipient.name_in_sentence}" if self.recipient else sender
 
     def first_scene_number(self):
         return self.scenes.aggregate(n=Min("number"))["n"]

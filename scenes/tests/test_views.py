@@ -1,5 +1,7 @@
 """The scene, letter and flashback pages, read over HTTP as a person reads them."""
 
+import html
+
 import pytest
 from django.db.models import Q
 from django.urls import reverse
@@ -322,3 +324,10 @@ def test_empty_fields_of_a_submitted_form_are_dropped_from_the_address(client):
     assert response.status_code == 302
     assert response.url == SCENES + "?character=saigo&has_letter=yes"
     assert client.get(SCENES + "?q=&period=").url == SCENES
+
+
+def test_a_letter_to_a_group_names_it_in_lower_case_mid_sentence(client):
+    letter = Letter.objects.get(recipient__name="The general's family")
+    page = html.unescape(client.get(letter.scenes.first().get_absolute_url()).content.decode())
+    assert f"from {letter.writer.name} to the general's family" in page
+    assert "to The general" not in page

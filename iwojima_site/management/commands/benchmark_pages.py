@@ -91,7 +91,7 @@ class ScannedScenes(SceneFilter):
 
 
 class ScannedPeople(CharacterFilter):
-    q = ScannedText(SCANNED[Character], label="Name or any other name")
+    q = ScannedText(SCANNED[Character], label="A name, or words about them")
 
 
 # The site's URLs, and the yardsticks beside them: used only while the benchmark runs.
