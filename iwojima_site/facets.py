@@ -63,9 +63,10 @@ class TextFilter(django_filters.CharFilter):
 
 class AllOfField(ModelMultipleChoiceField):
     """Several records by slug, at most MAX_CHOSEN of them (more: a ValidationError, before any query); spaces
-    around a slug are ignored, as a one-value field ignores them. With `by_values` (a BakedQuery of the field's
-    queryset filtered by a list of slugs), the records are read in one baked statement, in the queryset's order,
-    and an unknown slug gets the "invalid_choice" error Django's ModelMultipleChoiceField gives."""
+    around a slug are ignored, as a one-value field ignores them, and so is an empty value. With `by_values` (a
+    BakedQuery of the field's queryset filtered by a list of slugs), the records are read in one baked statement,
+    in the queryset's order, and an unknown slug gets the "invalid_choice" error Django's
+    ModelMultipleChoiceField gives."""
 
     def __init__(self, *args, by_values=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +78,9 @@ class AllOfField(ModelMultipleChoiceField):
                 f"Choose at most {MAX_CHOSEN} at once (this address has {len(value)}).", code="too_many"
             )
         if isinstance(value, list | tuple):
+            # An empty value chooses nothing, as the list page's clean-up drops it (`?character=` from a form).
             value = [item.strip() if isinstance(item, str) else item for item in value]
+            value = [item for item in value if item != ""]
         if self.by_values is None or not value or not all(isinstance(item, str) for item in value):
             return super().clean(value)
         value = list(dict.fromkeys(value))

@@ -419,3 +419,10 @@ def test_every_generated_request_gets_a_documented_answer(api_schema):
             case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
 
         answers_as_documented()
+
+
+def test_an_empty_person_chooses_nothing_in_the_api_as_on_the_page(client):
+    every = client.get("/api/scenes/").json()["count"]
+    assert client.get("/api/scenes/?character=").json()["count"] == every
+    saigos = client.get("/api/scenes/?character=saigo").json()["count"]
+    assert client.get("/api/scenes/?character=&character=saigo").json()["count"] == saigos < every
