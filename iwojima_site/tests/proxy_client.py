@@ -3,8 +3,8 @@
 Prints one JSON object: the X-Cache of two views of a page; the statuses of six wrong passwords for the editor
 from another client (127.0.0.2); the answer to the editor's right password from 127.0.0.1, sent as a browser
 sends it (with its Origin, which names nginx's port); and the answers, through nginx and straight from gunicorn, to
-a filter form's clean-up redirect asked for with SCRIPT_NAME and PATH_INFO headers; and the home page's canonical
-address.
+a filter form's clean-up redirect asked for with SCRIPT_NAME and PATH_INFO headers; the home page's canonical
+address; and the API's next page asked straight from gunicorn with `X-Forwarded-Proto: https`.
 """
 
 import http.client
@@ -57,6 +57,8 @@ def sign_in(password, client):
 
 views = [request("GET", "/scenes/")[1].get("x-cache", [""])[0] for _ in range(2)]
 canonical = re.search(r'<link rel="canonical" href="([^"]+)"', request("GET", "/")[2])[1]
+# A client on 127.0.0.1 claiming HTTPS, straight to gunicorn: with DJANGO_HTTPS off the site stays on http.
+claimed = json.loads(request("GET", "/api/scenes/", headers={"X-Forwarded-Proto": "https"}, server=BACKEND)[2])
 wrong = [sign_in("not-the-password", "127.0.0.2")[0] for _ in range(6)]
 forwarded = [
     (status, headers.get("location", [""])[0])
@@ -66,6 +68,14 @@ forwarded = [
 ]
 editor = sign_in(sys.argv[1], "127.0.0.1")
 json.dump(
-    {"views": views, "wrong": wrong, "editor": editor, "forwarded": forwarded, "canonical": canonical, "base": BASE},
+    {
+        "views": views,
+        "wrong": wrong,
+        "editor": editor,
+        "forwarded": forwarded,
+        "canonical": canonical,
+        "base": BASE,
+        "next": claimed["next"],
+    },
     sys.stdout,
 )

@@ -68,6 +68,8 @@ def test_behind_the_proxy_pages_are_cached_and_an_editor_signs_in_whatever_anoth
     # A client's SCRIPT_NAME and PATH_INFO headers change nothing, through nginx (which drops them) or straight to
     # gunicorn (deploy/gunicorn.conf.py takes none): without it, gunicorn answered 500 before Django ran.
     assert seen["forwarded"] == [[302, "/scenes/"], [302, "/scenes/"]]
+    # A client's X-Forwarded-Proto is the site's to trust (DJANGO_HTTPS), not gunicorn's: it is off here.
+    assert seen["next"].startswith("http://")
     # The site's own absolute addresses name nginx's port, where it is served, not the default :8000.
     assert seen["canonical"] == seen["base"] + "/"
     # No instance opens gunicorn's control socket, a path all instances on a machine would share.
