@@ -101,9 +101,10 @@ def suggest(request):
         return render(request, "corrections/suggest.html", {"form": form, "page": page})
     client = client_key(request)
     if over_the_limit(client):
-        response = render(
-            request, "corrections/too_many.html", {"page": page, "per_hour": SUGGESTIONS_PER_HOUR}, status=429
-        )
+        # What was typed is shown again to keep (it is not stored), up to the form's own limit.
+        text = request.POST.get("text", "")[: SuggestionForm.base_fields["text"].max_length]
+        context = {"page": page, "per_hour": SUGGESTIONS_PER_HOUR, "text": text}
+        response = render(request, "corrections/too_many.html", context, status=429)
         response["Retry-After"] = "3600"
         return response
     form = SuggestionForm(request.POST)

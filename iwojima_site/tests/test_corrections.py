@@ -71,6 +71,7 @@ def test_each_address_may_send_five_an_hour_then_gets_a_clear_429(client):
     over = suggest(client)
     assert over.status_code == 429 and over["Retry-After"] == "3600"
     assert "in the last hour" in over.content.decode()
+    assert "What you wrote" in over.content.decode() and "The actor&#x27;s name is misspelt." in over.content.decode()
     assert suggest(client, address="203.0.113.9").status_code == 302  # someone else is not held up
     assert Suggestion.objects.count() == SUGGESTIONS_PER_HOUR + 1
 
