@@ -290,12 +290,17 @@ ADMINS = [
     if address.strip(" <>")
 ]
 
-# Production logs: one line per event on stderr, for a log collector; a 500 is logged with its traceback.
+# Production logs: one line per event on stderr, for a log collector; a 500 is logged with its traceback, on
+# the same line (iwojima_site.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
+        "line": {
+            "()": "iwojima_site.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
     },
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "line"},

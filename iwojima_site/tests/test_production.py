@@ -429,11 +429,20 @@ def test_a_500_is_logged_with_its_traceback_and_answered_by_a_page_that_needs_no
     assert "{%" not in source and "{{" not in source, "the 500 page must render even when nothing else can"
 
 
-def test_errors_go_to_stderr_one_line_per_event():
+def test_errors_go_to_stderr_one_line_per_event_traceback_included():
     handler = settings.LOGGING["handlers"]["stderr"]
     assert handler["class"] == "logging.StreamHandler" and "stream" not in handler  # stderr
     assert "stderr" in settings.LOGGING["loggers"]["django.request"]["handlers"]
-    assert "\n" not in settings.LOGGING["formatters"]["line"]["format"]
+    stderr = next(h for h in logging.getLogger("django.request").handlers if isinstance(h, logging.StreamHandler))
+    try:
+        raise RuntimeError("something broke")
+    except RuntimeError:
+        record = logging.getLogger("django.request").makeRecord(
+            "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x/\n",), sys.exc_info()
+        )
+    line = stderr.format(record)
+    assert "\n" not in line and "ERROR django.request Internal Server Error: /x/" in line
+    assert "Traceback (most recent call last):" in line and line.endswith("RuntimeError: something broke")
 
 
 def test_before_collectstatic_static_urls_are_the_plain_names(tmp_path):
