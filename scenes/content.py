@@ -9,6 +9,7 @@ in one transaction: records that still exist keep their ids, and any error names
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,7 +43,11 @@ MAX_FIXTURE_BYTES = 20_000_000
 
 
 class ContentError(Exception):
-    """A fixture that cannot be loaded; the message names the file and the object."""
+    """A fixture that cannot be loaded or written; the message names the file (and the object, if it is one)."""
+
+
+class EmptyContent(ContentError):
+    """The database holds no content, so an export would empty every fixture file."""
 
 
 @dataclass
@@ -204,33 +209,70 @@ def export_texts():
 def export_content(directory=None, *, allow_empty=False):
     """Write every fixture file from the database; returns the paths that changed.
 
-    All files are rendered first, then each is written to a temporary file beside it and renamed over the old
-    one, so an export killed part-way leaves every file whole. Raises ContentError for an empty database
-    unless `allow_empty`, since that would empty every fixture.
+    All files are rendered, then every changed one is written to a temporary file beside it, and only then are
+    they renamed over the old ones: an export killed part-way leaves every file whole, and one that cannot write
+    a file (the folder is a file, a fixture's name is a folder's, the disk is full) replaces none. A replaced file
+    keeps its mode; a new one gets the mode the umask gives. Raises EmptyContent for an empty database unless
+    `allow_empty`, since that would empty every fixture, and ContentError naming a path that cannot be written.
     """
     if not allow_empty and not has_content():
-        raise ContentError("The database holds no content; exporting it would empty every fixture file.")
+        raise EmptyContent("The database holds no content; exporting it would empty every fixture file.")
     directory = Path(directory or fixtures_dir())
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ContentError(f"{shown(directory)}: is a file, not a folder to write the fixtures in.") from None
+    except OSError as error:
+        raise ContentError(f"{shown(directory)}: cannot be made a folder for fixtures ({error.strerror}).") from None
     texts = export_texts()
-    changed = []
-    for name, text in texts.items():
-        path = directory / f"{name}.json"
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
+    staged = {}  # fixture path -> the temporary file that replaces it
+    try:
+        for name, text in texts.items():
+            path = directory / f"{name}.json"
+            if path.exists() and not path.is_file():
+                kind = "a folder" if path.is_dir() else "not a regular file"
+                raise ContentError(f"{shown(path)}: is {kind}, so the fixture cannot be written there.")
+            data = text.encode()
+            try:
+                if path.exists() and path.read_bytes() == data:
+                    continue
+                mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else new_file_mode()
+                staged[path] = write_beside(path, data, mode)
+            except OSError as error:
+                raise ContentError(f"{shown(path)}: cannot be written ({error.strerror}).") from None
+        for path, temporary in staged.items():
             os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        changed.append(path)
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)  # those not renamed, after a failure
     remember_sync(texts)
-    return changed
+    return list(staged)
+
+
+def write_beside(path, data, mode):
+    """A new temporary file beside `path` holding `data` (bytes) with `mode`, flushed to disk; returns its path.
+    Nothing is left behind if it fails."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            os.fchmod(file.fileno(), mode)  # mkstemp's private 0o600 would outlive the rename
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
+
+
+def new_file_mode():
+    """The mode a file created now gets: 0o666 less the process umask (0o644 under the usual 022).
+
+    The umask can only be read by setting it: it is set to a strict one for that instant, not to 0, so that a file
+    another thread creates meanwhile is not left open to everyone."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 # --- Reading and checking the files -------------------------------------------------------------------

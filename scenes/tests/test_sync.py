@@ -4,6 +4,7 @@ that is deterministic and atomic (issue: editors' safety)."""
 import json
 import os
 import shutil
+import stat
 
 import pytest
 from django.core.management import CommandError
@@ -236,6 +237,43 @@ def test_an_export_killed_part_way_leaves_every_file_whole(synced, tmp_path, mon
     for name in FIXTURE_MODELS:
         json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))  # every file parses
     assert not list(directory.glob(".*.tmp")), "no temporary file is left behind"
+
+
+def test_exported_files_get_the_mode_of_a_new_file_and_replaced_ones_keep_theirs(synced, tmp_path):
+    umask = os.umask(0o027)
+    try:
+        run("export_content", "--fixtures", str(tmp_path))
+    finally:
+        os.umask(umask)
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in tmp_path.iterdir()} == {
+        f"{name}.json": 0o640 for name in FIXTURE_MODELS
+    }
+    (tmp_path / "scenes.json").chmod(0o664)  # shared with the group on purpose
+    Scene.objects.update(title="Changed everywhere")
+    assert "scenes.json" in run("export_content", "--fixtures", str(tmp_path))
+    assert stat.S_IMODE((tmp_path / "scenes.json").stat().st_mode) == 0o664
+
+
+def test_exporting_into_a_file_is_refused_naming_it(synced, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("an editor's notes", encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        run("export_content", "--fixtures", str(notes))
+    assert str(notes) in str(error.value) and "not a folder" in str(error.value)
+    assert notes.read_text(encoding="utf-8") == "an editor's notes"
+
+
+def test_an_export_that_cannot_write_one_file_replaces_none(synced, fixture_copy):
+    (fixture_copy / "scenes.json").unlink()
+    (fixture_copy / "scenes.json").mkdir()
+    before = {path.name: path.read_bytes() for path in fixture_copy.iterdir() if path.is_file()}
+    Character.objects.update(role="Changed everywhere")
+    Letter.objects.update(title="Changed everywhere")
+    with pytest.raises(CommandError) as error:
+        run("export_content", "--fixtures", str(fixture_copy))
+    message = str(error.value)
+    assert f"{fixture_copy / 'scenes.json'}: is a folder" in message and "Nothing was written" in message
+    assert {path.name: path.read_bytes() for path in fixture_copy.iterdir() if path.is_file()} == before
 
 
 def test_exporting_an_empty_database_refuses_unless_forced(tmp_path):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scenes.content import FIXTURE_MODELS, ContentError, export_content, shown
+from scenes.content import FIXTURE_MODELS, ContentError, EmptyContent, export_content, shown
 
 
 class Command(BaseCommand):
@@ -13,8 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, fixtures=None, force=False, **options):
         try:
             changed = export_content(fixtures, allow_empty=force)
-        except ContentError as error:
+        except EmptyContent as error:
             raise CommandError(f"Nothing was written. {error} Pass --force to do it anyway.") from error
+        except ContentError as error:
+            raise CommandError(f"Nothing was written. {error}") from error
         if changed:
             for path in changed:
                 self.stdout.write(f"Wrote {shown(path)}")
