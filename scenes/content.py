@@ -285,7 +285,7 @@ def describe(data):
     fields = data.get("fields") if isinstance(data.get("fields"), dict) else {}
     model = data.get("model", "?")
     slug = fields.get("slug")
-    if isinstance(slug, str):
+    if isinstance(slug, str) and not holds_nul(slug):  # else the fields, as JSON, show where the NUL is
         return f"{model} “{slug}”"
     if model == "scenes.appearance":
         return f"{model} of {short(fields.get('character'))} in {short(fields.get('scene'))}"
@@ -368,6 +368,8 @@ def shape_errors(item):
 
     A relation must be a natural key (a list of strings, never an id), a many-to-many field a list of them;
     text must be a string, a flag true or false, a number a whole number; unknown and missing fields are named.
+    No string anywhere holds a NUL character: PostgreSQL's text cannot store one, and SQLite would send it to
+    every page.
     """
     model = apps.get_model(item["model"])
     errors = []
@@ -377,7 +379,9 @@ def shape_errors(item):
         except FieldDoesNotExist:
             errors.append(f"unknown field “{name}”")
             continue
-        if model_field.auto_created or not model_field.concrete and not model_field.many_to_many:
+        if holds_nul(value):
+            errors.append(f"{name}: a NUL character (\\u0000) is not allowed in text")
+        elif model_field.auto_created or not model_field.concrete and not model_field.many_to_many:
             errors.append(f"“{name}” is not stored in the fixtures")
         elif model_field.many_to_many:
             if not isinstance(value, list) or not all(is_natural_key(key) for key in value):
@@ -403,6 +407,22 @@ def shape_errors(item):
     elif not isinstance(item["fields"].get("slug"), str) or not item["fields"]["slug"]:
         errors.append("every record needs a “slug”")
     return errors
+
+
+def holds_nul(value):
+    """Whether any string in a JSON value, a key of an object included, holds a NUL character.
+
+    Walked with a stack, not by recursion: a value may be nested as deeply as the JSON parser allows."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            stack += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            stack += value
+    return False
 
 
 def missing_references(item):

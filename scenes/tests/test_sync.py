@@ -155,6 +155,38 @@ def test_a_value_of_the_wrong_shape_names_the_file_and_record_and_changes_nothin
     assert snapshot() == before
 
 
+def first_part(data):
+    return next(item for item in data if item["fields"].get("biography"))["fields"]["biography"][0]
+
+
+@pytest.mark.parametrize(
+    "name, change, field",
+    [
+        ("characters", lambda data: data[0]["fields"].update(name="Kuri\x00bayashi"), "name"),
+        ("scenes", lambda data: data[0]["fields"].update(summary=data[0]["fields"]["summary"] + "\x00"), "summary"),
+        ("characters", lambda data: first_part(data).update(text="A part\x00"), "biography"),
+        ("characters", lambda data: first_part(data).update({"note\x00": "a key"}), "biography"),
+        ("letters", lambda data: data[0]["fields"].update(former_slugs=["old\x00slug"]), "former_slugs"),
+        ("flashbacks", lambda data: data[0]["fields"]["characters"].append(["saigo\x00"]), "characters"),
+        ("flashbacks", lambda data: data[0]["fields"].update(location=["\x00"]), "location"),
+    ],
+)
+def test_a_nul_character_anywhere_in_a_record_is_refused_naming_the_file_record_and_field(
+    synced, fixture_copy, name, change, field
+):
+    """PostgreSQL's text cannot hold NUL, and SQLite would send it raw to every page that shows the record."""
+    before = snapshot()
+    path = fixture_copy / f"{name}.json"
+    edit_json(path, change)
+    record = next(item for item in json.loads(path.read_text(encoding="utf-8")) if "\\u0000" in json.dumps(item))
+    for args in (["--check"], ["--force"]):
+        with pytest.raises(CommandError) as error:
+            run("reload_content", "--fixtures", str(fixture_copy), *args)
+        message = str(error.value)
+        assert f"{name}.json: {record['model']} “{record['fields']['slug']}”: {field}: a NUL character" in message
+    assert snapshot() == before
+
+
 def test_a_value_nested_too_deeply_is_an_error_not_a_crash(synced, fixture_copy):
     path = fixture_copy / "letters.json"
     text = path.read_text(encoding="utf-8")
@@ -162,6 +194,25 @@ def test_a_value_nested_too_deeply_is_an_error_not_a_crash(synced, fixture_copy)
     with pytest.raises(CommandError) as error:
         run("reload_content", "--fixtures", str(fixture_copy), "--check")
     assert "letters.json" in str(error.value) and "nested too deeply" in str(error.value)
+
+
+def test_a_nul_character_in_a_slug_is_shown_escaped_in_the_message(synced, fixture_copy):
+    slug = json.loads((fixture_copy / "locations.json").read_text(encoding="utf-8"))[0]["fields"]["slug"]
+    edit_json(fixture_copy / "locations.json", lambda data: data[0]["fields"].update(slug=f"{slug}\x00"))
+    with pytest.raises(CommandError) as error:
+        run("reload_content", "--fixtures", str(fixture_copy), "--check")
+    message = str(error.value)
+    assert f'"slug": "{slug}\\u0000"' in message and "slug: a NUL character" in message and "\x00" not in message
+
+
+def test_a_nul_nested_about_as_deeply_as_json_allows_is_refused_not_a_crash(synced, fixture_copy):
+    path = fixture_copy / "letters.json"
+    text = path.read_text(encoding="utf-8")
+    nested = "[" * 900 + '"\\u0000"' + "]" * 900
+    path.write_text(text.replace('"summary": ', f'"summary": {nested}, "x": ', 1), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        run("reload_content", "--fixtures", str(fixture_copy), "--check")
+    assert "letters.json: scenes.letter" in str(error.value) and "summary: a NUL character" in str(error.value)
 
 
 WRONG_SHAPES = st.recursive(
