@@ -351,6 +351,19 @@ def test_check_and_dry_run_write_nothing(synced, fixture_copy):
     assert snapshot() == before
 
 
+def test_a_dry_run_says_when_a_reload_would_refuse_and_only_then(synced, fixture_copy):
+    def retitle(data):
+        data[0]["fields"]["title"] = "Pulled from the repository"
+
+    edit_json(fixture_copy / "letters.json", retitle)
+    assert "would refuse" not in run("reload_content", "--fixtures", str(fixture_copy), "--dry-run")
+    Scene.objects.filter(number=1).update(title="Edited in the admin")
+    *listed, last = run("reload_content", "--fixtures", str(fixture_copy), "--dry-run").splitlines()
+    assert "  changed: scenes.letter" in "\n".join(listed) and "  changed: scenes.scene" in "\n".join(listed)
+    assert "would refuse" in last and "--force" in last and "export_content" in last
+    assert "would refuse" not in run("reload_content", "--fixtures", str(fixture_copy), "--dry-run", "--force")
+
+
 def test_load_content_reports_the_diff():
     report = load_content()
     assert str(report).startswith("26 locations") or "locations" in str(report)

@@ -30,8 +30,9 @@ class Command(BaseCommand):
         try:
             # The fixtures are checked first, so a broken file is never mistaken for an edit in the database.
             report = load_content(fixtures, commit=False)
-            lost = unsaved_edits(fixtures) if writes and not force else []
-            if lost:
+            # Edits a reload would undo: a real one refuses, a dry run says that it would.
+            lost = unsaved_edits(fixtures) if not (check or force) else []
+            if lost and writes:
                 named = "\n".join(f"  - {name}" for name in lost[:NAMED_LOSSES])
                 more = f"\n  … and {len(lost) - NAMED_LOSSES} more" if len(lost) > NAMED_LOSSES else ""
                 raise CommandError(
@@ -50,5 +51,10 @@ class Command(BaseCommand):
             self.stdout.write(f"A reload would make {report.diff.summary()}. Nothing was written.")
             for line in report.diff.lines():
                 self.stdout.write(f"  {line}")
+            if lost:
+                self.stdout.write(
+                    "The database was edited since its last reload or export, so a reload would refuse to undo those "
+                    "edits without --force; run `python manage.py export_content` first to keep them."
+                )
         else:
             self.stdout.write(self.style.SUCCESS(f"Loaded {report}: {report.diff.summary()}."))
