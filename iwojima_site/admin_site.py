@@ -5,21 +5,41 @@ Installed as `iwojima_site.admin_site.SiteAdminConfig` in place of "django.contr
 the methods.
 """
 
+from functools import update_wrapper
 from math import ceil
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import Truncator
 
 
 class SiteAdmin(admin.AdminSite):
-    """The admin, with /admin/recent-changes/ (named "admin:recent_changes") linked from its index."""
+    """The admin, with /admin/recent-changes/ (named "admin:recent_changes") linked from its index, and lists that
+    refuse a bulk action on keys that are not keys of their records."""
 
     index_template = "admin/site_index.html"
     changes_per_page = 50
+
+    def admin_view(self, view, cacheable=False):
+        """Django's, and a model's view (each ModelAdmin's, Django's and third parties' included) first checks the
+        keys of the records selected for an action (`_selected_action`, only a list sends them). Django's
+        response_action puts them straight into a QuerySet, and a key of the wrong kind ("x" for a number, only a
+        hand-made request sends one) ended in a 500 there; now the list comes back with a message saying so."""
+        model_admin = getattr(view, "__self__", None)  # ModelAdmin.get_urls() passes its own bound views
+        if not isinstance(model_admin, admin.ModelAdmin):
+            return super().admin_view(view, cacheable)
+
+        def checked(request, *args, **kwargs):
+            return refuse_bad_selection(request, model_admin) or view(request, *args, **kwargs)
+
+        return super().admin_view(update_wrapper(checked, view), cacheable)
 
     def get_urls(self):
         return [
@@ -77,6 +97,27 @@ def locked_out(request, original_response=None, credentials=None):
     response = TemplateResponse(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
     response["Retry-After"] = str(seconds)
     return response.render()
+
+
+def refuse_bad_selection(request, model_admin):
+    """The list again with an error message when a POST selects a key that cannot be one of `model_admin`'s
+    records (its primary key field refuses it: not a number, or too large for the database); None when every
+    selected key can be."""
+    if request.method != "POST":
+        return None
+    key_field, opts = model_admin.model._meta.pk, model_admin.opts
+    for key in request.POST.getlist(ACTION_CHECKBOX_NAME):
+        try:
+            key_field.clean(key, None)
+        except ValidationError:
+            model_admin.message_user(
+                request,
+                f"Nothing was done: “{Truncator(key).chars(40)}” is not the key of any {opts.verbose_name}. "
+                f"Tick the {opts.verbose_name_plural} in the list and choose the action again.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+    return None
 
 
 def viewable_content_types(user):

@@ -3,11 +3,13 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
 from django.test import RequestFactory
 from django.urls import reverse
 
 from iwojima_site.clients import client_address
 from iwojima_site.models import Suggestion
+from scenes.models import Scene
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +143,38 @@ def test_a_nul_byte_in_admin_form_data_is_a_bad_request(admin_client):
     assert admin_client.post(scene_url, {"action": "delete_selected", "_selected_action": "1\x00"}).status_code == 400
     login = admin_client.post(reverse("admin:login"), {"username": "okubo\x00", "password": "x"})
     assert login.status_code == 400
+
+
+def changelists_with_actions():
+    from django.contrib import admin
+
+    return [model for model, model_admin in admin.site._registry.items() if model_admin.actions is not None]
+
+
+@pytest.mark.parametrize("model", changelists_with_actions(), ids=lambda model: model._meta.label)
+@pytest.mark.parametrize("selected", [["x"], ["1", "x"], ["1.5"], [""], ["99999999999999999999"]])
+def test_an_action_on_a_key_that_is_not_a_records_key_brings_the_list_back_with_a_message(
+    admin_client, model, selected
+):
+    """Only a hand-made request sends such a key; it was a 500, on every list of the admin."""
+    before = model._default_manager.count()
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = admin_client.post(url, {"action": "delete_selected", "_selected_action": selected, "post": "yes"})
+    assert response.status_code == 302 and response.url == url
+    errors = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+    assert errors == [
+        f"Nothing was done: “{selected[-1]}” is not the key of any {model._meta.verbose_name}. Tick the "
+        f"{model._meta.verbose_name_plural} in the list and choose the action again."
+    ]
+    assert model._default_manager.count() == before
+    assert admin_client.get(url).status_code == 200
+
+
+def test_an_action_on_a_key_of_no_record_does_nothing(admin_client):
+    url = reverse("admin:scenes_scene_changelist")
+    before = Scene.objects.count()
+    response = admin_client.post(url, {"action": "delete_selected", "_selected_action": ["-1"], "post": "yes"})
+    assert response.status_code == 302 and Scene.objects.count() == before
 
 
 @pytest.mark.parametrize("url", ["/scenes/?q=%00", "/characters/?side=%00", "/search/?q=%00"])
