@@ -312,6 +312,16 @@ class Character(SluggedRecord):
         errors = [f"a part is stamped scene {n}, which does not exist" for n in sorted(numbers - known)]
         if self.fate_scene_id and self.pk and not self.is_in_scene(self.fate_scene_id):
             errors.append(f"fate_scene: {self.name} is not in scene {self.fate_scene}")
+        # A fate note tells the fate: a part shown before the fate scene would tell it while the page says "Not yet".
+        fate_at = self.fate_scene.number if self.fate_scene_id else None
+        early = [
+            part["scene"] for part in self.fate_detail if isinstance(part, dict) and fate_at and part["scene"] < fate_at
+        ]
+        if early:
+            errors.append(
+                f"fate_detail: a part is stamped scene {early[0]}, before the fate scene ({self.fate_scene}); a fate "
+                f"note tells the fate, so stamp each of its parts scene {fate_at} or later"
+            )
         if self.credited_only and self.pk and (self.appearances.exists() or self.flashbacks.exists()):
             errors.append("credited_only: someone in a scene or a memory is not credited only")
         return errors

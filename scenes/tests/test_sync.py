@@ -129,6 +129,21 @@ def test_a_hand_fixed_typo_is_reported_as_the_error_it_is_not_as_an_edit(admin_c
     assert "scenes.json" in message and "no-such-place" in message and "export_content" not in message
 
 
+def test_a_fate_note_stamped_before_the_fate_scene_is_refused_naming_file_and_record(synced, fixture_copy):
+    def tell_early(data):
+        fujita = next(item for item in data if item["fields"]["slug"] == "fujita")
+        fujita["fields"]["fate_detail"] = [{"scene": 6, "text": "Shot by a sniper."}]
+
+    before = snapshot()
+    edit_json(fixture_copy / "characters.json", tell_early)
+    for args in (["--check"], ["--force"]):
+        with pytest.raises(CommandError) as error:
+            run("reload_content", "--fixtures", str(fixture_copy), *args)
+        fujita = "characters.json: characters.character “fujita”: fate_detail: a part is stamped scene 6, before"
+        assert fujita in str(error.value)
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize(
     "name, change, expected",
     [
