@@ -215,7 +215,12 @@ class Character(SluggedRecord):
         ordering = ["name", "slug"]
         indexes = [models.Index(fields=IN_ORDER_OF_PROMINENCE, name="in_order_of_prominence")]
         constraints = [
-            models.CheckConstraint(condition=Q(is_group=False) | Q(principal=False), name="a_principal_is_one_person"),
+            models.CheckConstraint(
+                condition=Q(is_group=False) | Q(principal=False),
+                name="a_principal_is_one_person",
+                violation_error_message="A principal is one person the film follows, not a group: untick “principal” "
+                "or “group”.",
+            ),
         ]
 
     def __str__(self):

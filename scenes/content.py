@@ -18,7 +18,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
 from django.dispatch import Signal
@@ -613,8 +613,11 @@ LOAD_ERRORS = (
 
 def _error_text(error, item):
     if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+        if hasattr(error, "error_dict"):  # by field; what no one field holds (a constraint's) without a name
+            return "; ".join(
+                " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+                for name, messages in error.message_dict.items()
+            )
         return " ".join(error.messages)
     # The deserializer wraps the real cause: a natural key that matches nothing, or a bad value.
     if isinstance(error, (serializers.base.DeserializationError, ObjectDoesNotExist)):

@@ -1,6 +1,7 @@
 """The admin is the editors' tool: every page opens, and only for the right people."""
 
 import pytest
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from characters.models import Character
@@ -10,6 +11,23 @@ from scenes.models import Appearance, Flashback, Letter, Location, Scene
 pytestmark = pytest.mark.django_db
 
 CONTENT = [Character, Location, Scene, Appearance, Flashback, Letter]
+
+
+def person_form(person, **changes):
+    """The admin's change form for a person as an editor sends it, with `changes` typed in."""
+    data = {key: value for key, value in model_to_dict(person).items() if value is not None}
+    data.update(
+        former_slugs="\n".join(person.former_slugs),
+        biography=parts_as_text(person.biography),
+        fate_detail=parts_as_text(person.fate_detail),
+        **changes,
+    )
+    return {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
+
+
+def form_errors(response):
+    """The error messages an admin form shows, as text."""
+    return [str(error) for errors in response.context["adminform"].form.errors.values() for error in errors]
 
 
 def admin_urls(model):
@@ -107,3 +125,15 @@ def test_an_editor_writes_a_biography_as_scene_stamped_parts_and_a_missing_scene
     assert response.status_code == 302, response.content.decode()[-2000:]
     person.refresh_from_db()
     assert person.biography == [{"scene": 3, "text": "Hears the admiral out."}]
+
+
+def test_a_principal_saved_as_a_group_is_told_what_to_fix(admin_client):
+    saigo = Character.objects.get(slug="saigo")
+    url = reverse("admin:characters_character_change", args=[saigo.pk])
+    response = admin_client.post(url, person_form(saigo, is_group=True))
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "A principal is one person the film follows, not a group: untick “principal” or “group”."
+    ]
+    saigo.refresh_from_db()
+    assert not saigo.is_group

@@ -144,6 +144,19 @@ def test_a_fate_note_stamped_before_the_fate_scene_is_refused_naming_file_and_re
     assert snapshot() == before
 
 
+def test_a_principal_made_a_group_is_refused_saying_what_to_fix(synced, fixture_copy):
+    def make_a_group(data):
+        next(item for item in data if item["fields"]["slug"] == "saigo")["fields"]["is_group"] = True
+
+    edit_json(fixture_copy / "characters.json", make_a_group)
+    with pytest.raises(CommandError) as error:
+        run("reload_content", "--fixtures", str(fixture_copy), "--check")
+    assert str(error.value).endswith(
+        "characters.json: characters.character “saigo”: A principal is one person the film follows, not a group: "
+        "untick “principal” or “group”."
+    )
+
+
 @pytest.mark.parametrize(
     "name, change, expected",
     [
