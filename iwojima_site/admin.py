@@ -1,6 +1,8 @@
 """What every content admin shares (fields typed as editors think of them), and readers' suggestions."""
 
 from django.contrib import admin
+from django.core.validators import MinValueValidator
+from django.db import models
 from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
 
@@ -11,13 +13,20 @@ from iwojima_site.source import SourceParagraphsField
 
 class EditorFields:
     """For a ModelAdmin or inline of the content: `source_paragraphs` typed as "3, 4", with each paragraph's first
-    words as help, and `former_slugs` typed one a line or separated by commas, instead of raw JSON."""
+    words as help, `former_slugs` typed one a line or separated by commas, instead of raw JSON, and numbers that
+    start where their model's validators say."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source_paragraphs":
             return SourceParagraphsField(label=capfirst(db_field.verbose_name), required=not db_field.blank)
         if db_field.name == "former_slugs":
             return SlugListField(label=capfirst(db_field.verbose_name), required=False)
+        if isinstance(db_field, models.IntegerField):
+            # A number counted from 1 (a scene's) is refused below 1 at once: a positive field's form field says
+            # "≥ 0" to −1 first, and only the model then "≥ 1" to 0.
+            least = [v.limit_value for v in db_field.validators if isinstance(v, MinValueValidator)]
+            if least:
+                kwargs.setdefault("min_value", max(least))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

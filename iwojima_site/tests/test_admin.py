@@ -20,9 +20,20 @@ def person_form(person, **changes):
         former_slugs="\n".join(person.former_slugs),
         biography=parts_as_text(person.biography),
         fate_detail=parts_as_text(person.fate_detail),
-        **changes,
     )
+    data.update(changes)
     return {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
+
+
+def scene_form(scene, **changes):
+    """The admin's change form for a scene as an editor sends it, its people, memories and letters left as they are,
+    with `changes` typed in."""
+    data = {key: value for key, value in model_to_dict(scene).items() if value is not None}
+    data["source_paragraphs"] = ", ".join(map(str, scene.source_paragraphs))
+    for inline in ("appearances", "flashbacks", "Letter_scenes"):
+        data.update({f"{inline}-TOTAL_FORMS": 0, f"{inline}-INITIAL_FORMS": 0})
+    data.update(changes)
+    return data
 
 
 def form_errors(response):
@@ -137,3 +148,13 @@ def test_a_principal_saved_as_a_group_is_told_what_to_fix(admin_client):
     ]
     saigo.refresh_from_db()
     assert not saigo.is_group
+
+
+@pytest.mark.parametrize("number", [-1, 0])
+def test_a_scene_number_below_1_is_refused_once_as_counted_from_1(admin_client, number):
+    scene = Scene.objects.get(number=3)
+    response = admin_client.post(
+        reverse("admin:scenes_scene_change", args=[scene.pk]), scene_form(scene, number=number)
+    )
+    assert form_errors(response) == ["Ensure this value is greater than or equal to 1."]
+    assert 'min="1"' in response.content.decode()

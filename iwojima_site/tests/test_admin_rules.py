@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from characters.models import Character
-from iwojima_site.story import parts_as_text
+from iwojima_site.tests.test_admin import person_form, scene_form
 from scenes.content import export_content, load_content
 from scenes.models import Appearance, Flashback, Letter, Scene
 
@@ -69,9 +69,7 @@ def test_an_editor_cannot_set_a_fate_scene_the_person_is_not_in(admin_client):
 def test_an_editor_cannot_stamp_a_fate_note_before_the_fate_scene(admin_client):
     fujita = Character.objects.get(slug="fujita")
     note = fujita.fate_detail
-    data = {key: value for key, value in model_to_dict(fujita).items() if value is not None}
-    data.update(former_slugs="", biography=parts_as_text(fujita.biography), fate_detail="Scene 6: Shot by a sniper.")
-    data = {key: ("on" if value is True else value) for key, value in data.items() if value is not False}
+    data = person_form(fujita, fate_detail="Scene 6: Shot by a sniper.")
     response = admin_client.post(reverse("admin:characters_character_change", args=[fujita.pk]), data)
     assert response.status_code == 200
     assert "a part is stamped scene 6, before the fate scene (42. The general" in response.content.decode()
@@ -83,17 +81,7 @@ def test_an_editor_cannot_stamp_a_fate_note_before_the_fate_scene(admin_client):
 
 def test_an_editor_cannot_move_a_fate_scene_after_the_fate_note(admin_client):
     scene = Scene.objects.get(number=42)
-    data = {
-        **{key: value for key, value in model_to_dict(scene).items() if value is not None},
-        "number": 9000,
-        "source_paragraphs": ", ".join(map(str, scene.source_paragraphs)),
-        **{
-            f"{prefix}-{field}": 0
-            for prefix in ("appearances", "flashbacks", "Letter_scenes")
-            for field in ("TOTAL_FORMS", "INITIAL_FORMS")
-        },
-    }
-    response = admin_client.post(reverse("admin:scenes_scene_change", args=[scene.pk]), data)
+    response = admin_client.post(reverse("admin:scenes_scene_change", args=[scene.pk]), scene_form(scene, number=9000))
     assert any("Fujita" in message and "before the fate scene" in message for message in error_messages(response))
     scene.refresh_from_db()
     assert scene.number == 42
