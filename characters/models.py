@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -185,7 +186,16 @@ class Character(SluggedRecord):
     historical = models.BooleanField(default=False, db_index=True, help_text="Based on a real person.")
     actor = models.CharField(max_length=100, blank=True, help_text="From the film's credits.")
     credit_order = models.PositiveSmallIntegerField(
-        null=True, blank=True, unique=True, help_text="Position in the film's cast list, from 1; empty if uncredited."
+        null=True,
+        blank=True,
+        unique=True,
+        # The cast list and the credits page count from 1 (Kuribayashi): a 0 would bill someone above him.
+        validators=[
+            MinValueValidator(
+                1, "The credits count from 1: give their place in the cast list, or leave it empty if uncredited."
+            )
+        ],
+        help_text="Position in the film's cast list, from 1; empty if uncredited.",
     )
     prominence_tier = models.GeneratedField(
         expression=PROMINENCE_TIER,

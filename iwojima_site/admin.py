@@ -22,11 +22,13 @@ class EditorFields:
         if db_field.name == "former_slugs":
             return SlugListField(label=capfirst(db_field.verbose_name), required=False)
         if isinstance(db_field, models.IntegerField):
-            # A number counted from 1 (a scene's) is refused below 1 at once: a positive field's form field says
-            # "≥ 0" to −1 first, and only the model then "≥ 1" to 0.
-            least = [v.limit_value for v in db_field.validators if isinstance(v, MinValueValidator)]
-            if least:
-                kwargs.setdefault("min_value", max(least))
+            # A number counted from 1 (a scene's, a credit's) is refused below 1 at once, in the model's words: a
+            # positive field's form field says "≥ 0" to −1 first, and only the model then "≥ 1" to 0.
+            floors = [v for v in db_field.validators if isinstance(v, MinValueValidator)]
+            if floors:
+                floor = max(floors, key=lambda validator: validator.limit_value)
+                kwargs.setdefault("min_value", floor.limit_value)
+                kwargs.setdefault("error_messages", {"min_value": floor.message})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

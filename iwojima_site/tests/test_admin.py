@@ -158,3 +158,15 @@ def test_a_scene_number_below_1_is_refused_once_as_counted_from_1(admin_client, 
     )
     assert form_errors(response) == ["Ensure this value is greater than or equal to 1."]
     assert 'min="1"' in response.content.decode()
+
+
+@pytest.mark.parametrize("place", [-1, 0])
+def test_a_credit_before_the_first_is_refused_saying_the_credits_count_from_1(admin_client, place):
+    nishi = Character.objects.get(slug="nishi")
+    url = reverse("admin:characters_character_change", args=[nishi.pk])
+    response = admin_client.post(url, person_form(nishi, credit_order=place))
+    assert form_errors(response) == [
+        "The credits count from 1: give their place in the cast list, or leave it empty if uncredited."
+    ]
+    nishi.refresh_from_db()
+    assert nishi.credit_order == 3

@@ -144,17 +144,30 @@ def test_a_fate_note_stamped_before_the_fate_scene_is_refused_naming_file_and_re
     assert snapshot() == before
 
 
-def test_a_principal_made_a_group_is_refused_saying_what_to_fix(synced, fixture_copy):
-    def make_a_group(data):
-        next(item for item in data if item["fields"]["slug"] == "saigo")["fields"]["is_group"] = True
+@pytest.mark.parametrize(
+    "slug, change, expected",
+    [
+        (
+            "saigo",
+            {"is_group": True},
+            "A principal is one person the film follows, not a group: untick “principal” or “group”.",
+        ),
+        (
+            "nishi",
+            {"credit_order": 0},
+            "credit_order: The credits count from 1: give their place in the cast list, or leave it empty if "
+            "uncredited.",
+        ),
+    ],
+)
+def test_a_person_the_model_refuses_is_named_with_what_to_fix(synced, fixture_copy, slug, change, expected):
+    def edit(data):
+        next(item for item in data if item["fields"]["slug"] == slug)["fields"].update(change)
 
-    edit_json(fixture_copy / "characters.json", make_a_group)
+    edit_json(fixture_copy / "characters.json", edit)
     with pytest.raises(CommandError) as error:
         run("reload_content", "--fixtures", str(fixture_copy), "--check")
-    assert str(error.value).endswith(
-        "characters.json: characters.character “saigo”: A principal is one person the film follows, not a group: "
-        "untick “principal” or “group”."
-    )
+    assert str(error.value).endswith(f"characters.json: characters.character “{slug}”: {expected}")
 
 
 @pytest.mark.parametrize(
