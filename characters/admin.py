@@ -1,15 +1,30 @@
 from django import forms
 from django.contrib import admin
 
-from characters.models import Character
+from characters.models import Character, names_in
 from iwojima_site.admin import EditorFields
 from iwojima_site.rules import RuleCheckedAdmin
 from iwojima_site.story import StoryPartsField
 
 
+class NamesField(forms.CharField):
+    """An admin form field for names typed one a line or separated by commas, cleaned to one a line: each trimmed,
+    empty ones dropped ("General Kuribayashi, the general" → "General Kuribayashi\nthe general"; ",," → "")."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 60})
+
+    def to_python(self, value):
+        return "\n".join(names_in(super().to_python(value)))
+
+
 class CharacterForm(forms.ModelForm):
     """The admin's form for a person (the admin supplies the model and fields)."""
 
+    aliases = NamesField(
+        required=False,
+        help_text="Names people use for them, one a line or separated by commas, e.g. “General Kuribayashi”. Shown "
+        "as “also called”.",
+    )
     biography = StoryPartsField(required=False)
     fate_detail = StoryPartsField(required=False, label="Fate note")
 

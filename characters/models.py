@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -136,6 +137,24 @@ def least_of(queryset, field, per="character"):
     return Subquery(queryset.order_by().values(per).annotate(least=Min(field)).values("least"))
 
 
+def names_in(text):
+    """The names in text typed one a line or separated by commas, each trimmed, empty ones dropped:
+    "General Kuribayashi, the general\n" gives ["General Kuribayashi", "the general"], ",," gives []."""
+    return [name.strip() for name in re.split(r"[,\n]", text or "") if name.strip()]
+
+
+def validate_names(value):
+    """Names one a line, as the admin writes what was typed (names_in() of it): raises ValidationError naming the
+    first line that is empty, has spaces around it or holds a comma."""
+    for number, line in enumerate(str(value).split("\n"), start=1):
+        if names_in(line) != [line]:
+            raise ValidationError(
+                "Line %(number)s (“%(line)s”) is not one name: give one name a line, with no empty lines, no commas "
+                "and no spaces around a name.",
+                params={"number": number, "line": line},
+            )
+
+
 class Character(SluggedRecord):
     """A person or group in the film, named as the credits name them."""
 
@@ -145,6 +164,7 @@ class Character(SluggedRecord):
     rank = models.CharField(max_length=80, blank=True)
     aliases = models.TextField(
         blank=True,
+        validators=[validate_names],
         help_text="Names people use for them, one a line, e.g. “General Kuribayashi”. Shown as “also called”.",
     )
     source_names = models.TextField(
@@ -241,7 +261,7 @@ class Character(SluggedRecord):
 
     @property
     def alias_list(self):
-        return lines(self.aliases)
+        return names_in(self.aliases)
 
     @property
     def source_name_list(self):

@@ -116,3 +116,9 @@ def test_someone_only_in_a_memory_says_so(client):
     response = client.get(hanako.get_absolute_url())
     for flashback in hanako.flashbacks.all():
         assert flashback.get_absolute_url() in links(response)
+
+
+def test_a_person_page_shows_no_empty_alias_even_from_aliases_saved_before_they_were_cleaned(client):
+    Character.objects.filter(slug="nishi").update(aliases=",,\n , Baron Nishi,")
+    page = client.get(reverse("characters:detail", args=["nishi"])).content.decode()
+    assert "<dt>Also called</dt><dd>“Baron Nishi”</dd>" in page

@@ -170,3 +170,21 @@ def test_a_credit_before_the_first_is_refused_saying_the_credits_count_from_1(ad
     ]
     nishi.refresh_from_db()
     assert nishi.credit_order == 3
+
+
+@pytest.mark.parametrize(
+    "typed, saved, shown",
+    [
+        (",,", "", None),
+        (" Baron Nishi ,, the baron\r\n\r\n", "Baron Nishi\nthe baron", "“Baron Nishi”, “the baron”"),
+    ],
+)
+def test_aliases_are_typed_one_a_line_or_between_commas_and_none_is_empty(admin_client, typed, saved, shown):
+    nishi = Character.objects.get(slug="nishi")
+    url = reverse("admin:characters_character_change", args=[nishi.pk])
+    assert admin_client.post(url, person_form(nishi, aliases=typed)).status_code == 302
+    nishi.refresh_from_db()
+    assert nishi.aliases == saved
+    page = admin_client.get(nishi.get_absolute_url()).content.decode()
+    assert "“”" not in page and "“,,”" not in page
+    assert ("Also called" in page) == bool(shown) and (shown is None or shown in page)

@@ -154,6 +154,12 @@ def test_a_fate_note_stamped_before_the_fate_scene_is_refused_naming_file_and_re
         ),
         (
             "nishi",
+            {"aliases": "Baron Nishi\n,,"},
+            "aliases: Line 2 (“,,”) is not one name: give one name a line, with no empty lines, no commas and no "
+            "spaces around a name.",
+        ),
+        (
+            "nishi",
             {"credit_order": 0},
             "credit_order: The credits count from 1: give their place in the cast list, or leave it empty if "
             "uncredited.",
