@@ -173,10 +173,11 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
             previous_scene=neighbours.get(True),
             next_scene=next_scene,
             scene_count=next(iter(neighbours.values())).scene_count if neighbours else 1,  # else it is the only one
-            # The watch-along links: this page at this scene, or at the next one when it lies past the horizon.
+            # The watch-along links: this page at this scene; the next scene's page at the next scene, when it lies
+            # past the horizon (watched, it becomes the horizon).
             watch_here_url=watching_at(self.request, scene.number) if horizon != scene.number else None,
             watch_next_url=(
-                watching_at(self.request, next_scene.number)
+                f"{next_scene.get_absolute_url()}?at={next_scene.number}"
                 if next_scene and horizon and next_scene.number > horizon
                 else None
             ),

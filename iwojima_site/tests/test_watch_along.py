@@ -169,6 +169,14 @@ def test_a_page_about_someone_later_says_so_and_offers_to_move_on(client):
     assert response.status_code == 200 and later.title not in response.content.decode()
 
 
+def test_the_next_scene_link_at_the_horizon_goes_to_the_next_scene_and_watches_it(client):
+    eight, nine = Scene.objects.get(number=8), Scene.objects.get(number=9)
+    page = client.get(eight.get_absolute_url(), {"at": 8}).content.decode()
+    link = re.search(r'<a data-horizon href="([^"]+)" rel="next">', page)
+    assert link and html.unescape(link[1]) == f"{nine.get_absolute_url()}?at=9"
+    assert nine.title in client.get(html.unescape(link[1])).content.decode()
+
+
 def test_counts_agree_with_the_cut_lists(client):
     for horizon in horizons():
         scenes = Scene.objects.filter(number__lte=horizon)
