@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from iwojima_site import horizon as watch_along
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
@@ -292,12 +293,17 @@ class Character(SluggedRecord):
 
     def fate_told_at(self, horizon):
         """Whether a viewer at scene `horizon` (None: the whole film) may know their fate: once its scene is
-        reached. Reads `fate_scene_number` where `.at()` annotated it, else the fate's scene."""
-        if horizon is None:
+        reached. Reads `fate_scene_number` where `.at()` annotated it, else the fate's scene. Without a fate scene,
+        a fate the film does not tell ("Not told") gives nothing away and is told at once; any other is told from
+        the first scene its fate note is stamped with, else from the film's last scene."""
+        if horizon is None or self.fate == Fate.UNKNOWN:
             return True
         fate_at = getattr(self, "fate_scene_number", None)
         if fate_at is None and self.fate_scene_id:
             fate_at = self.fate_scene.number
+        if fate_at is None:
+            stamps = [part["scene"] for part in self.fate_detail or [] if isinstance(part, dict) and "scene" in part]
+            fate_at = min(stamps) if stamps else watch_along.last_scene_number()
         return fate_at is not None and fate_at <= horizon
 
     def shown_at(self, horizon):

@@ -7,6 +7,7 @@ app_name = "scenes"
 
 urlpatterns = [
     *faceted_list_urls("scenes/", views.SceneListView, name="list"),
+    path("scenes/number/<int:number>/", views.SceneByNumberView.as_view(), name="by_number"),
     path("scenes/<slug:slug>/", views.SceneDetailView.as_view(), name="detail"),
     *faceted_list_urls("letters/", views.LetterListView, name="letter_list"),
     path("letters/<slug:slug>/", views.LetterDetailView.as_view(), name="letter_detail"),

@@ -2,8 +2,10 @@ from collections import defaultdict
 
 from django.db.models import BooleanField, Count, Prefetch, Q, Subquery, Value
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
@@ -173,16 +175,27 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
             previous_scene=neighbours.get(True),
             next_scene=next_scene,
             scene_count=next(iter(neighbours.values())).scene_count if neighbours else 1,  # else it is the only one
-            # The watch-along links: this page at this scene; the next scene's page at the next scene, when it lies
-            # past the horizon (watched, it becomes the horizon).
+            # The watch-along links: this page at this scene; the next scene's page (by number) at the next scene,
+            # when it lies past the horizon (watched, it becomes the horizon).
             watch_here_url=watching_at(self.request, scene.number) if horizon != scene.number else None,
             watch_next_url=(
-                f"{next_scene.get_absolute_url()}?at={next_scene.number}"
+                f"{reverse('scenes:by_number', args=[next_scene.number])}?at={next_scene.number}"
                 if next_scene and horizon and next_scene.number > horizon
                 else None
             ),
             **kwargs,
         )
+
+
+class SceneByNumberView(RedirectView):
+    """/scenes/number/<n>/: a 302 to scene n's page, the query kept; 404 for a number no scene has. Watching
+    along, the link to the next scene names it by number: its slug could tell what happens in it."""
+
+    query_string = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        self.url = get_object_or_404(Scene.objects.only("slug"), number=kwargs["number"]).get_absolute_url()
+        return super().get_redirect_url(*args, **kwargs)
 
 
 class LetterListView(FacetedListView):

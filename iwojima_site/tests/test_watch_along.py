@@ -173,8 +173,25 @@ def test_the_next_scene_link_at_the_horizon_goes_to_the_next_scene_and_watches_i
     eight, nine = Scene.objects.get(number=8), Scene.objects.get(number=9)
     page = client.get(eight.get_absolute_url(), {"at": 8}).content.decode()
     link = re.search(r'<a data-horizon href="([^"]+)" rel="next">', page)
-    assert link and html.unescape(link[1]) == f"{nine.get_absolute_url()}?at=9"
-    assert nine.title in client.get(html.unescape(link[1])).content.decode()
+    assert link and html.unescape(link[1]) == "/scenes/number/9/?at=9"  # no slug: it could tell what happens
+    response = client.get(html.unescape(link[1]))
+    assert response.status_code == 302 and response.url == f"{nine.get_absolute_url()}?at=9"
+    assert nine.title in client.get(response.url).content.decode()
+    assert client.get("/scenes/number/999/").status_code == 404
+
+
+def test_a_fate_without_a_fate_scene_is_told_from_its_note_and_not_told_is_never_withheld(client):
+    kashiwara = Character.objects.get(slug="kashiwara")
+    assert kashiwara.fate_scene is None and kashiwara.fate_detail
+    told_from = min(part["scene"] for part in kashiwara.fate_detail)
+    fate = kashiwara.get_fate_display()
+    assert fate not in client.get(kashiwara.get_absolute_url(), {"at": told_from - 1}).content.decode()
+    for at in (told_from, Scene.objects.last_number()):
+        page = html.unescape(client.get(kashiwara.get_absolute_url(), {"at": at}).content.decode())
+        assert fate in page and NOT_YET not in page
+        assert client.get(f"/api/people/{kashiwara.slug}/", {"at": at}).json()["fate"] == kashiwara.fate
+    untold = Character.objects.filter(fate="unknown").first()
+    assert NOT_YET not in html.unescape(client.get(untold.get_absolute_url(), {"at": 1}).content.decode())
 
 
 def test_counts_agree_with_the_cut_lists(client):
