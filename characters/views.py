@@ -65,13 +65,19 @@ class CharacterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailVie
 
 
 class CastView(ListView):
-    """The film's credited cast, in credit order, each actor with their character."""
+    """The film's credited cast, in credit order, each actor with their character; watching along, only those met
+    up to the viewer's scene, as the API's cast lists them."""
 
     template_name = "characters/cast.html"
     context_object_name = "cast"
-    # With the fate's scene number, which decides whether a watch-along page may tell the fate.
-    queryset = Character.objects.credited().annotate(fate_scene_number=F("fate_scene__number"))
     extra_context = {"section": "characters", "film_facts": FILM_FACTS}
+
+    def get_queryset(self):
+        # With the fate's scene number, which decides whether a watch-along page may tell the fate (.at() adds it).
+        horizon = horizon_of(self.request)
+        if horizon is None:
+            return Character.objects.credited().annotate(fate_scene_number=F("fate_scene__number"))
+        return Character.objects.credited().at(horizon)
 
 
 # How many people "shares most scenes with" names.

@@ -194,6 +194,23 @@ def test_a_fate_without_a_fate_scene_is_told_from_its_note_and_not_told_is_never
     assert NOT_YET not in html.unescape(client.get(untold.get_absolute_url(), {"at": 1}).content.decode())
 
 
+def cast_rows(client, query):
+    """The people the cast page lists for `query`, by slug, in its order."""
+    return re.findall(r'<tr id="([^"]+)">', client.get("/cast/", query).content.decode())
+
+
+def test_the_cast_page_lists_whom_its_data_lists_at_the_horizon(client):
+    at_eight = cast_rows(client, {"at": 8})
+    assert at_eight == [row["person"] for row in client.get("/api/cast/", {"at": 8}).json()["results"]]
+    assert "shimizu" not in at_eight and "shimizu" in cast_rows(client, {})
+
+
+def test_a_letter_card_names_only_the_scenes_up_to_the_horizon(client):
+    page = client.get("/letters/", {"at": 5}).content.decode()
+    card = page[page.index("/letters/the-bag-of-undelivered-letters/") :].split("</li>")[0]
+    assert "In scene</span> 1</p>" in card and "40" not in card
+
+
 def test_counts_agree_with_the_cut_lists(client):
     for horizon in horizons():
         scenes = Scene.objects.filter(number__lte=horizon)
