@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
 
-from iwojima_site.validators import validate_slug_list
+from iwojima_site.validators import SLUG, validate_slug_list
 
 # The annotation that marks a QuerySet already cut at a horizon.
 HORIZON_MARK = "watch_horizon"
@@ -54,6 +54,11 @@ class SluggedRecord(models.Model):
 
     def clean(self):
         super().clean()
+        # Django's SlugField takes capitals and underscores too; an address here is what a former slug may be, so
+        # that a renamed record's old slug (kept among its former slugs) stays valid.
+        if self.slug and not SLUG.fullmatch(self.slug):
+            message = f"“{self.slug}” is not a slug: use lowercase letters, digits and single hyphens, e.g. “saigo”."
+            raise ValidationError({"slug": message})
         others = type(self)._default_manager.exclude(pk=self.pk)
         taken = [slug for slug in self.former_slugs or [] if slug == self.slug or others.filter(slug=slug).exists()]
         if taken:

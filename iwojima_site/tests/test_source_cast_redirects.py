@@ -110,6 +110,16 @@ def test_an_unknown_slug_is_still_404(client):
     assert client.get(reverse("scenes:detail", args=["no-such-scene"])).status_code == 404
 
 
+@pytest.mark.parametrize("slug", ["Upper_Case", "under_score", "two--hyphens", "-leading"])
+def test_a_slug_is_what_a_former_slug_may_be(slug):
+    # Else the admin kept it among the former slugs at a rename, and the record could no longer be saved.
+    scene = make_scene()
+    scene.slug = slug
+    with pytest.raises(ValidationError) as error:
+        scene.full_clean()
+    assert "is not a slug: use lowercase letters" in error.value.message_dict["slug"][0]
+
+
 def test_a_former_slug_cannot_be_another_records_slug():
     first, second = make_scene(), make_scene()
     second.former_slugs = [first.slug]
