@@ -30,3 +30,18 @@ class AdminRejectsNulBytesMiddleware:
 def has_nul(query_dict):
     """Whether any key or value of a QueryDict holds a NUL character."""
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in query_dict.lists())
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD request's answer: the GET's headers, Content-Length included, and no body (RFC 9110 §9.3.2). Django
+    leaves dropping the body to the server; gunicorn drops it but logs a warning for every HEAD request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming and response.content:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response

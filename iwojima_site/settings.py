@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iwojima_site.middleware.HeadWithoutBodyMiddleware",  # outermost: whatever answers, HEAD sends no body
     "django.middleware.security.SecurityMiddleware",
     "iwojima_site.caching.NotModifiedMiddleware",  # a revalidation's 304 before everything else
     "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy

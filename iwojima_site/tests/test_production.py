@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.utils import ConnectionHandler
+from django.http import HttpResponse
 from django.template.loader import get_template
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from iwojima_site.caching import bump_revision, current_revision
+from iwojima_site.middleware import HeadWithoutBodyMiddleware
 from iwojima_site.models import ContentRevision
 from iwojima_site.pages import page_types, site_pages
 from iwojima_site.storage import SiteStaticFilesStorage
@@ -382,6 +384,17 @@ def test_a_form_sent_without_its_token_gets_the_sites_own_page_saying_what_to_do
     page = response.content.decode()
     assert response.status_code == 403 and "reload the page and send the form again" in page
     assert "<style" not in page and "DEBUG" not in page and response["Content-Security-Policy"]
+
+
+def test_a_head_request_gets_the_gets_headers_and_no_body_from_the_site_itself(rf):
+    # The test client drops a HEAD body itself, as gunicorn does (with a warning in the log for each): the
+    # outermost middleware must, whatever answers inside it.
+    assert settings.MIDDLEWARE[0] == "iwojima_site.middleware.HeadWithoutBodyMiddleware"
+    page = HttpResponse("<p>The page.</p>")
+    answer = HeadWithoutBodyMiddleware(lambda request: page)
+    assert answer(rf.get("/")).content == b"<p>The page.</p>"
+    head = answer(rf.head("/"))
+    assert head.content == b"" and head["Content-Length"] == str(len("<p>The page.</p>"))
 
 
 def test_manage_py_without_a_secret_key_or_debug_says_what_to_set_in_one_line():
