@@ -109,10 +109,11 @@ class Location(SluggedRecord):
         return slug_url("scenes:place_detail", self.slug)
 
     def first_scene_number(self):
-        """The first scene set here or showing a memory set here (None: none)."""
+        """The first scene set here or showing a memory set here (None: none). Of every scene, not `self.scenes`,
+        which a page may have prefetched cut at the viewer's scene."""
         firsts = [
-            self.scenes.aggregate(n=Min("number"))["n"],
-            self.flashbacks.aggregate(n=Min("scene__number"))["n"],
+            Scene.objects.filter(location=self).aggregate(n=Min("number"))["n"],
+            Flashback.objects.filter(location=self).aggregate(n=Min("scene__number"))["n"],
         ]
         return min((n for n in firsts if n is not None), default=None)
 
@@ -692,7 +693,8 @@ class Letter(SluggedRecord):
         return f"{sender} to {self.recipient.name_in_sentence}" if self.recipient else sender
 
     def first_scene_number(self):
-        return self.scenes.aggregate(n=Min("number"))["n"]
+        """The first scene it is in (None: none); of every scene, as told_whole_at() reads them."""
+        return Scene.objects.filter(letters=self).aggregate(n=Min("number"))["n"]
 
     def name_before_seen(self):
         """A letter's title may tell what becomes of it: a viewer who has not reached it reads only "this letter"."""

@@ -194,6 +194,13 @@ def test_a_fate_without_a_fate_scene_is_told_from_its_note_and_not_told_is_never
     assert NOT_YET not in html.unescape(client.get(untold.get_absolute_url(), {"at": 1}).content.decode())
 
 
+@pytest.mark.parametrize("path", ["/places/america-road/", "/letters/saigos-last-letter/"])
+def test_a_place_or_letter_further_on_offers_to_move_on_to_its_first_scene(client, path):
+    page = html.unescape(client.get(path, {"at": 5}).content.decode())
+    assert "comes after the scene you are at" in page
+    assert re.search(rf'href="{re.escape(path)}\?at=\d+">I have watched up to scene \d+: show this page', page)
+
+
 def cast_rows(client, query):
     """The people the cast page lists for `query`, by slug, in its order."""
     return re.findall(r'<tr id="([^"]+)">', client.get("/cast/", query).content.decode())
