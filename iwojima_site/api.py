@@ -12,6 +12,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, QuerySet, Window
 from django.db.models.expressions import RawSQL
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -174,6 +176,18 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Watch-along: only what a viewer at the address's scene may know of, lists and records alike.
         return super().get_queryset().at(horizon_of(self.request))
+
+    def retrieve(self, request, *args, **kwargs):
+        """The record; a slug it had before answers 301 to its address now, as its page does."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            record = self.queryset.model._default_manager.formerly(kwargs.get(self.lookup_field, ""))
+            if record is None:
+                raise
+            url = reverse(f"api:{self.basename}-detail", args=[record.slug])
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

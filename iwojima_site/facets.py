@@ -12,7 +12,7 @@ from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -801,6 +801,24 @@ class BakedPaginator(Paginator):
         return self._get_page(self.rows(bottom, self.per_page + self.orphans)[:size], number, self)
 
 
+def renamed_choices(filterset, query):
+    """The query with each record a filter refused by a former slug (a record renamed since the link was made) named
+    by its slug now; read only for a form with errors, so a valid list asks nothing more."""
+    query = query.copy()
+    for name in filterset.errors:
+        field = filterset.form.fields.get(name)
+        manager = getattr(getattr(field, "queryset", None), "model", None)
+        manager = manager and manager._default_manager
+        if getattr(field, "to_field_name", None) != "slug" or not hasattr(manager, "formerly"):
+            continue
+        values = []
+        for value in query.getlist(name):
+            record = None if manager.filter(slug=value.strip()).exists() else manager.formerly(value.strip())
+            values.append(record.slug if record else value)
+        query.setlist(name, values)
+    return query
+
+
 class FacetedListView(FilterView):
     """A filtered, paginated list whose whole state is the URL.
 
@@ -835,6 +853,9 @@ class FacetedListView(FilterView):
         if not filterset.is_bound or filterset.is_valid():
             self.object_list = SimpleLazyObject(lambda: filterset.qs)
         else:
+            renamed = renamed_choices(filterset, request.GET)
+            if renamed != request.GET:  # a shared link from before a rename: to the same list, by today's slugs
+                return HttpResponsePermanentRedirect(f"{request.path}?{renamed.urlencode()}")
             self.object_list = filterset.queryset.none()
         context = self.get_context_data(filter=filterset, object_list=self.object_list)
         return self.render_to_response(context)

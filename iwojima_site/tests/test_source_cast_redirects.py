@@ -153,3 +153,17 @@ def test_every_place_has_a_page_listing_its_scenes_in_order(client):
 def test_a_scene_page_links_its_place(client):
     scene = Scene.objects.select_related("location").first()
     assert scene.location.get_absolute_url() in links(client.get(scene.get_absolute_url()))
+
+
+def test_a_shared_list_link_that_chooses_someone_by_a_former_slug_leads_to_the_same_list_today(client):
+    nishi = Character.objects.get(slug="nishi")
+    nishi.former_slugs, nishi.slug = [*nishi.former_slugs, "nishi"], "baron-nishi"
+    nishi.full_clean()
+    nishi.save()
+    response = client.get("/scenes/", {"character": ["saigo", "nishi"], "period": "1945"})
+    assert response.status_code == 301
+    assert response.url == "/scenes/?character=saigo&character=baron-nishi&period=1945"
+    assert client.get(response.url).status_code == 200
+    assert client.get("/scenes/", {"character": "nobody-ever"}).status_code == 400  # a slug no one had
+    response = client.get("/api/people/nishi/")
+    assert response.status_code == 301 and response.url == "/api/people/baron-nishi/"

@@ -79,6 +79,8 @@ def test_a_slug_changed_in_the_admin_keeps_the_old_address_and_a_reload_changes_
     assert letter.slug == "saigos-rewritten-letter" and letter.former_slugs == [*former, "saigos-censored-letter"]
     response = client.get(old_url)
     assert response.status_code == 301 and response.url == letter.get_absolute_url()
+    response = client.get("/api/letters/saigos-censored-letter/?format=csv")  # the API's record too
+    assert response.status_code == 301 and response.url == "/api/letters/saigos-rewritten-letter/?format=csv"
 
     # The files still name it by the old slug: the reload sees one record changed, not one removed and one added
     # with the old slug refused as the renamed record's former slug.
