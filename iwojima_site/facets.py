@@ -24,6 +24,7 @@ from iwojima_site.baked import SQL, BakedQuery, counted, pipelines, run_together
 from iwojima_site.horizon import horizon_of
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.templatetags.addresses import route_url, slug_url
+from iwojima_site.validators import SLUG
 
 # Longer text is refused with a form error rather than searched.
 MAX_QUERY_LENGTH = 200
@@ -813,7 +814,11 @@ def renamed_choices(filterset, query):
             continue
         values = []
         for value in query.getlist(name):
-            record = None if manager.filter(slug=value.strip()).exists() else manager.formerly(value.strip())
+            slug = value.strip()
+            # Only what could be a slug is looked for (PostgreSQL's text refuses a NUL, for one).
+            record = None
+            if SLUG.fullmatch(slug) and not manager.filter(slug=slug).exists():
+                record = manager.formerly(slug)
             values.append(record.slug if record else value)
         query.setlist(name, values)
     return query
