@@ -808,9 +808,10 @@ def renamed_choices(filterset, query):
     query = query.copy()
     for name in filterset.errors:
         field = filterset.form.fields.get(name)
-        manager = getattr(getattr(field, "queryset", None), "model", None)
-        manager = manager and manager._default_manager
-        if getattr(field, "to_field_name", None) != "slug" or not hasattr(manager, "formerly"):
+        if getattr(field, "to_field_name", None) != "slug":  # not a choice of records by slug
+            continue
+        manager = field.queryset.model._default_manager
+        if not hasattr(manager, "formerly"):  # records without former slugs
             continue
         values = []
         for value in query.getlist(name):
