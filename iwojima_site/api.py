@@ -12,7 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, QuerySet, Window
 from django.db.models.expressions import RawSQL
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -26,6 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter
 from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
+from iwojima_site.records import renamed_redirect
 
 
 class CountingPaginator(Paginator):
@@ -182,12 +183,15 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             return super().retrieve(request, *args, **kwargs)
         except Http404:
-            record = self.queryset.model._default_manager.formerly(kwargs.get(self.lookup_field, ""))
-            if record is None:
+            slug = kwargs.get(self.lookup_field, "")
+            redirect = renamed_redirect(request, self.queryset.model, slug, self.address_of)
+            if redirect is None:
                 raise
-            url = reverse(f"api:{self.basename}-detail", args=[record.slug])
-            query = request.META.get("QUERY_STRING")
-            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+            return redirect
+
+    def address_of(self, record):
+        """The record's address in the API."""
+        return reverse(f"api:{self.basename}-detail", args=[record.slug])
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

@@ -68,6 +68,17 @@ class SluggedRecord(models.Model):
                 raise ValidationError({"slug": f"“{slug}” is already a former slug of {others.formerly(slug)}."})
 
 
+def renamed_redirect(request, model, slug, address_of):
+    """A 301 to `address_of(record)`, the query kept, for the record of `model` that had `slug` before; None when
+    none had it. For an address whose slug no record has now (its page's, its API record's)."""
+    record = model._default_manager.formerly(slug)
+    if record is None:
+        return None
+    query = request.META.get("QUERY_STRING")
+    address = address_of(record)
+    return HttpResponsePermanentRedirect(f"{address}?{query}" if query else address)
+
+
 class FormerSlugRedirectMixin:
     """For a DetailView: a slug that a record had before answers 301 to its page now."""
 
@@ -75,11 +86,11 @@ class FormerSlugRedirectMixin:
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            record = self.get_queryset().model._default_manager.formerly(kwargs.get(self.slug_url_kwarg, ""))
-            if record is None:
+            model, slug = self.get_queryset().model, kwargs.get(self.slug_url_kwarg, "")
+            redirect = renamed_redirect(request, model, slug, lambda record: record.get_absolute_url())
+            if redirect is None:
                 raise
-            query = request.META.get("QUERY_STRING")
-            return HttpResponsePermanentRedirect(record.get_absolute_url() + (f"?{query}" if query else ""))
+            return redirect
 
 
 class SlugListField(forms.CharField):
