@@ -692,9 +692,16 @@ class Letter(SluggedRecord):
         sender = f"from {self.writer.name_in_sentence}" if self.writer else "from several writers"
         return f"{sender} to {self.recipient.name_in_sentence}" if self.recipient else sender
 
+    def scene_range(self):
+        """(first, last): the numbers of the first and last scenes it is in, (None, None) for none or unsaved. Of
+        every scene, not `self.scenes`, which a page may have prefetched cut at the viewer's scene."""
+        if not self.pk:
+            return None, None
+        numbers = Scene.objects.filter(letters=self).aggregate(first=Min("number"), last=Max("number"))
+        return numbers["first"], numbers["last"]
+
     def first_scene_number(self):
-        """The first scene it is in (None: none); of every scene, as told_whole_at() reads them."""
-        return Scene.objects.filter(letters=self).aggregate(n=Min("number"))["n"]
+        return self.scene_range()[0]
 
     def name_before_seen(self):
         """A letter's title may tell what becomes of it: a viewer who has not reached it reads only "this letter"."""
@@ -704,11 +711,11 @@ class Letter(SluggedRecord):
         """Whether a viewer at scene `horizon` (None: not watching along) has reached every scene the letter is in.
         Its summary and its fate tell it across all of them (the bag of letters is buried late in the film and dug
         up in its last scene), so both wait for the last. Reads `last_scene_number` (known_at() annotates it), else
-        one query, kept on the instance: of every scene, not `self.scenes`, which a page may have prefetched cut."""
+        scene_range(), kept on the instance."""
         if horizon is None:
             return True
         if getattr(self, "last_scene_number", None) is None:
-            self.last_scene_number = Scene.objects.filter(letters=self).aggregate(n=Max("number"))["n"] or 0
+            self.last_scene_number = self.scene_range()[1] or 0
         return self.last_scene_number <= horizon
 
     def shown_at(self, horizon):

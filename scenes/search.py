@@ -43,19 +43,11 @@ def letter_documents(letter):
     if hasattr(letter, "first_scene") and hasattr(letter, "last_scene"):
         first, last = letter.first_scene, letter.last_scene
     else:
-        first, last = scene_range(letter)
+        first, last = letter.scene_range()
     return [
         Document("title", letter.title, Weight.TITLE, from_scene=first),
         Document("summary", letter.summary, Weight.TEXT, from_scene=last),
     ]
-
-
-def scene_range(letter):
-    """(first, last) scene numbers of the letter's scenes; (None, None) for none."""
-    if not letter.pk:
-        return None, None
-    numbers = letter.scenes.aggregate(first=Min("number"), last=Max("number"))
-    return numbers["first"], numbers["last"]
 
 
 def place_documents(place):
