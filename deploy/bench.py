@@ -2,8 +2,9 @@
 
 The method is ../shared/recipes/load-testing.md's. Every figure is also given as a share of two yardsticks:
 Django's floor (deploy/hello.py: one view returning "hello", default middleware, debug off, the same gunicorn worker
-count) and nginx serving the page's own bytes as a static file. Shares read "higher is closer": req/s as page ÷
-yardstick, latency and CPU time as yardstick ÷ page.
+count) and nginx serving the page's own response as a static file: its bytes, with the headers the page sends (a
+cache hit sends the page's 15 headers; a bare static file would send 8). Shares read "higher is closer": req/s as
+page ÷ yardstick, latency and CPU time as yardstick ÷ page.
 
 - CPU per request (the steady figure): one connection, sequential requests (wrk -t1 -c1), the server's worker
   processes' CPU time from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 2 s
@@ -345,6 +346,17 @@ class Server:
                         found.append(pid)
         return found
 
+    def reload(self):
+        """nginx: read the configuration again (SIGHUP) and wait, at most a minute, until only new workers run."""
+        old = set(self.workers())
+        os.kill(self.pid, signal.SIGHUP)
+        for _ in range(600):
+            time.sleep(0.1)
+            now = set(self.workers())
+            if now and not now & old:
+                return
+        sys.exit(f"nginx ({self.pid}) did not reload its configuration within a minute.")
+
     def cpu_seconds(self, pids):
         """The processes' CPU time in seconds: /proc/<pid>/schedstat's time on the CPU in nanoseconds where the
         kernel keeps it (Documentation/scheduler/sched-stats.rst), else utime + stime in clock ticks (10 ms, ±3 %
@@ -486,7 +498,7 @@ class Row:
     size: int | None = None  # bytes of the body
     queries: int | None = None
     headers: tuple = ()
-    reference: "Row | None" = None  # nginx serving the same bytes as a static file
+    reference: "Row | None" = None  # nginx serving the same response as a static file
     note: str = ""
     measured: bool = True
     cpu: list = field(default_factory=list)  # CPU seconds per request, one a round
@@ -513,21 +525,28 @@ class Row:
         return self.cpu_median if key == "cpu" else self.load.get(key)
 
 
+# What nginx writes itself when it serves a static file; the reference files get every other header of their page.
+STATIC_FILE_HEADERS = {"connection", "content-length", "content-type", "date", "etag", "last-modified", "server"}
+
+
 def build_rows(hello, site, pages, reference):
-    """The rows of the table, in its order; each page's bytes written as its static file."""
+    """The rows of the table, in its order; each page's response written as its static file: its bytes, and an
+    nginx location (deploy/run-local includes reference/*.conf) that sends the page's headers with them."""
     static = {}  # size in bytes -> the static file's row
 
-    def static_row(body, name):
+    def static_row(body, name, headers):
         if len(body) not in static:
             (reference / f"{name}.html").write_bytes(body)
             (reference / f"{name}.html").chmod(0o644)
+            (reference / f"{name}.conf").write_text(reference_location(reference, f"{name}.html", headers))
             url = f"{site['×1'].url}/_reference/{name}.html"
-            static[len(body)] = Row("nginx serving the same bytes as a static file", f"{len(body):,} B ({name})", url,
-                                    site["×1"].nginx, size=len(body))  # fmt: skip
+            static[len(body)] = Row("nginx serving the same response as a static file", f"{len(body):,} B ({name})",
+                                    url, site["×1"].nginx, size=len(body))  # fmt: skip
         return static[len(body)]
 
-    rows = [Row("Django's floor: deploy/hello.py", "hello", hello.url + "/", hello, size=5)]
-    rows[0].reference = static_row(b"hello", "hello")
+    _, headers, body = fetch(hello.url + "/")
+    rows = [Row("Django's floor: deploy/hello.py", "hello", hello.url + "/", hello, size=len(body))]
+    rows[0].reference = static_row(body, "hello", headers)
     cached = []
     for size, s in site.items():
         group = f"gunicorn ({CORES} workers), ×{size[1:]} the content"
@@ -537,7 +556,9 @@ def build_rows(hello, site, pages, reference):
             if status != 200:
                 sys.exit(f"{url} answered {status}, not 200: the benchmark measures pages.")
             row = Row(group, f"{label} {size}", url, s.backend, len(body), page["queries"])
-            row.reference = static_row(body, f"{label.strip('/').replace(' ', '-').replace(',', '')}-{size[1:]}")
+            row.reference = static_row(
+                body, f"{label.strip('/').replace(' ', '-').replace(',', '')}-{size[1:]}", headers
+            )
             rows.append(row)
             if label == "scene":
                 rows.append(conditional(row, headers))
@@ -548,7 +569,34 @@ def build_rows(hello, site, pages, reference):
             if cache.note != "HIT":
                 cache.note = f"X-Cache {cache.note}: not a cache hit"
             cached.append(cache)
+    site["×1"].nginx.reload()
+    for row in rows:
+        if row.reference:
+            same_response(row, row.reference)
     return rows + cached + sorted(static.values(), key=lambda r: r.size)
+
+
+def reference_location(reference, name, headers):
+    """An nginx location serving reference/name as a static file with `headers` (an http.client.HTTPMessage), as
+    they would be sent for it: nginx's own headers where it writes them, the others added."""
+    lines = [f"location = /_reference/{name} {{", f"    alias {reference / name};"]
+    if "charset=utf-8" in headers.get("Content-Type", "").lower():
+        lines.append("    charset utf-8;")
+    for header, value in headers.items():
+        if header.lower() not in STATIC_FILE_HEADERS:
+            if not re.fullmatch(r"[^\x00-\x1f\x7f\"\\$]*", value):
+                sys.exit(f"The header {header}: {value!r} cannot be written in an nginx string.")
+            lines.append(f'    add_header {header} "{value}";')
+    return "\n".join([*lines, "}", ""])
+
+
+def same_response(page, reference):
+    """Stop unless nginx serves the reference file with as many bytes as the page and all the page's headers."""
+    _, page_headers, page_body = fetch(page.url, page.headers)
+    _, headers, body = fetch(reference.url)
+    missing = {h.lower() for h in page_headers} - {h.lower() for h in headers}
+    if len(body) != len(page_body) or missing:
+        sys.exit(f"nginx serves {reference.url} without the bytes or the headers ({missing}) of {page.url}.")
 
 
 def conditional(row, headers):
@@ -726,9 +774,9 @@ def print_table(rows):
         print(line)
     print(
         "CPU ms: the server's CPU time per request (gunicorn's workers, or nginx's, from /proc). %hello, %static: the "
-        "share of hello's figure\nand of nginx serving a file of the same bytes, measured in this run (a 304 has no "
-        "bytes to compare). Through the cache: a HIT\n(X-Cache) when measuring began, unless noted; an entry expires "
-        "after the site's s-maxage and is then revalidated once."
+        "share of hello's figure\nand of nginx serving the same response (bytes and headers) as a static file, "
+        "measured in this run (a 304 has none).\nThrough the cache: a HIT (X-Cache) when measuring began, unless "
+        "noted; an entry expires after the site's s-maxage and is then\nrevalidated once."
     )
 
 
