@@ -4,7 +4,7 @@ and the credited cast, each a list and its records. Field names are stable: the 
 from rest_framework import serializers
 
 from characters.filters import CharacterFilter
-from characters.models import Character
+from characters.models import Character, seen_scene_count_of
 from iwojima_site.api import PageURLField, RecordViewSet
 from iwojima_site.horizon import horizon_of
 
@@ -12,9 +12,14 @@ from iwojima_site.horizon import horizon_of
 class PersonSerializer(serializers.ModelSerializer):
     url = PageURLField()
     aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
-    seen_scene_count = serializers.IntegerField(read_only=True, help_text="Scenes they are seen in.")
+    seen_scene_count = serializers.SerializerMethodField(
+        help_text="Scenes they are seen in (watching along, up to the scene reached)."
+    )
     fate = serializers.SerializerMethodField(help_text="Watching along, empty until the fate's scene is reached.")
     fate_scene = serializers.SerializerMethodField(help_text="The slug of the fate's scene, once it is reached.")
+
+    def get_seen_scene_count(self, person) -> int:
+        return getattr(person, "seen_by_horizon", person.seen_scene_count)
 
     def get_fate(self, person) -> str:
         return person.fate if person.fate_told_at(horizon_of(self.context.get("request"))) else ""
@@ -44,6 +49,11 @@ class PersonViewSet(RecordViewSet):
     serializer_class = PersonSerializer
     filterset_class = CharacterFilter
     queryset = Character.objects.listed().select_related("fate_scene")
+
+    def get_queryset(self):
+        # Watching along, a person's count of scenes would tell how long they are still to be seen.
+        people, horizon = super().get_queryset(), horizon_of(self.request)
+        return people if horizon is None else people.annotate(seen_by_horizon=seen_scene_count_of(Character, horizon))
 
 
 class CastViewSet(RecordViewSet):

@@ -107,13 +107,18 @@ class CharacterQuerySet(SlugQuerySet):
         return self.filter(credit_order__isnull=False).order_by("credit_order")
 
 
-def seen_scene_count_of(model):
+def seen_scene_count_of(model, horizon=None):
     """The number of scenes a person (an outer row of `model`, Character or its migration state) is seen in: on
-    screen, or in a memory a scene cuts to; a memory counts only where they are not also on screen."""
+    screen, or in a memory a scene cuts to; a memory counts only where they are not also on screen. With a
+    `horizon` (a scene number), only the scenes up to it."""
     appearance = model._meta.get_field("appearances").related_model
     in_memory = model._meta.get_field("flashbacks").through
     on_screen = appearance.objects.filter(character=OuterRef("pk"), on_screen=True)
-    memory_only = in_memory.objects.filter(character=OuterRef("pk")).exclude(
+    memory_only = in_memory.objects.filter(character=OuterRef("pk"))
+    if horizon is not None:
+        on_screen = on_screen.filter(scene__number__lte=horizon)
+        memory_only = memory_only.filter(flashback__scene__number__lte=horizon)
+    memory_only = memory_only.exclude(
         Exists(
             appearance.objects.filter(
                 scene=OuterRef("flashback__scene"), character=OuterRef("character"), on_screen=True

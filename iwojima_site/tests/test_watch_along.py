@@ -371,3 +371,22 @@ def test_watching_at_gives_what_the_querystring_tag_gives(rf, query):
     request = rf.get(f"/scenes/the-landing/{query}")
     tag = Template("{{ request.path }}{% querystring at=7 %}").render(RequestContext(request, {"request": request}))
     assert html.escape(watching_at(request, 7)) == tag
+
+
+def test_the_api_counts_a_persons_scenes_up_to_the_horizon(client):
+    """Watching along, `seen_scene_count` is the scenes seen so far, as the people facet counts them; a count for
+    the whole film would tell how long someone is still to be seen."""
+    for horizon in (None, *horizons()):
+        counts = Scene.objects.filter(number__lte=horizon or 10**6).presence_counts()
+        people, address = [], "/api/people/" + ("" if horizon is None else f"?at={horizon}")
+        while address:
+            page = client.get(address).json()
+            people += page["results"]
+            address = page["next"] and "?".join(urlsplit(page["next"])[2:4])
+        assert len(people) == Character.objects.at(horizon).count()
+        for person in people:
+            pk = Character.objects.get(slug=person["slug"]).pk
+            assert person["seen_scene_count"] == counts.get(pk, 0), (horizon, person["slug"])
+    saigo = Character.objects.get(slug="saigo")
+    at_first = client.get("/api/people/saigo/", {"at": saigo.first_scene_number()}).json()
+    assert at_first["seen_scene_count"] == 1 < saigo.seen_scene_count
