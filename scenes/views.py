@@ -296,6 +296,11 @@ class ScenePagesMixin:
         }
 
 
+def quoted(text, limit=40):
+    """Text from the address in quotation marks, cut to `limit` characters: a notice repeats it, whatever its size."""
+    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+
+
 class TimelineView(ScenePagesMixin, TemplateView):
     """The narrative chart (xkcd 657): a line per person across the scenes, in a fixed number of queries.
 
@@ -316,7 +321,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
         part_sizes = dict(Scene.objects.at(horizon).order_by().values_list("part").annotate(n=Count("pk")))
         film_size = sum(part_sizes.values())
         parts = [(value, label, part_sizes[value]) for value, label in Part.choices if part_sizes.get(value)]
-        part = query.get("part", "")
+        part = asked = query.get("part", "")
         if part not in part_sizes:
             part = "" if film_size <= self.MAX_SCENES or not parts else parts[0][0]
         everyone = query.get("everyone") == "1"
@@ -353,6 +358,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
         )
         chart = layout(scenes_in, [person.pk for person in people], fates, ends)
         return super().get_context_data(
+            notices=self.notices(asked, part, highlight, people, horizon),
             layout=chart,
             chart_title=title,
             chart=timeline_drawing(chart, scenes, people, highlight),
@@ -369,6 +375,25 @@ class TimelineView(ScenePagesMixin, TemplateView):
             highlight=[slug for slug in highlight if any(p.slug == slug for p in people)],
             **kwargs,
         )
+
+    @staticmethod
+    def notices(asked, part, highlight, people, horizon):
+        """What the chart could not show as the address asks (a part it does not have, people it does not draw):
+        sentences shown above it, which name only what the address itself holds."""
+        notices = []
+        if asked and asked != part:
+            shown = dict(Part.choices).get(part, "the whole film")
+            if asked in Part.values:
+                missing = f"{Part(asked).label} has no scenes{f' up to scene {horizon}' if horizon else ''}"
+            else:
+                missing = f"There is no part {quoted(asked)}"
+            notices.append(f"{missing}: the chart shows {shown[:1].lower() + shown[1:]}.")
+        drawn = {person.slug for person in people}
+        if missing_people := [slug for slug in highlight if slug not in drawn]:
+            names = ", ".join(quoted(slug) for slug in missing_people[:5])
+            more = f" and {len(missing_people) - 5} more" if len(missing_people) > 5 else ""
+            notices.append(f"Not among the people drawn here, so not highlighted: {names}{more}.")
+        return notices
 
     def charted_people(self, present, everyone, highlight, horizon=None):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""

@@ -1,6 +1,7 @@
 """The narrative chart page (/timeline/): an SVG that parses, a line per charted person, a link per scene, bands
 that keep people seen together side by side, fewer crossings than first-appearance order, few queries."""
 
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -114,6 +115,25 @@ def test_a_part_of_the_film_shows_only_its_scenes(client):
     response = client.get(TIMELINE, {"part": "invasion"})
     numbers = [column["scene"].number for column in response.context["chart"]["columns"]]
     assert numbers == list(Scene.objects.filter(part="invasion").values_list("number", flat=True))
+
+
+def notices_of(response):
+    """The text of the notices above the chart ("" when there are none)."""
+    found = re.search(r'<div class="notice" role="status">(.*?)</div>', response.content.decode())
+    return found[1] if found else ""
+
+
+def test_a_part_or_a_person_the_chart_cannot_show_is_said_so_above_it(client):
+    assert notices_of(client.get(TIMELINE, {"part": "invasion", "highlight": "saigo"})) == ""
+    unknown = client.get(TIMELINE, {"part": "99", "highlight": ["saigo", "nobody"]})
+    assert unknown.status_code == 200
+    assert "There is no part “99”: the chart shows the whole film." in notices_of(unknown)
+    assert "so not highlighted: “nobody”." in notices_of(unknown)
+    # Watching along, a part not reached yet; and a text of any length is repeated cut short.
+    early = Scene.objects.filter(part="frame").order_by("number").first().number
+    later = client.get(TIMELINE, {"part": "last-stand", "at": early, "highlight": "x" * 500})
+    assert f"The last stand has no scenes up to scene {early}: the chart shows " in notices_of(later)
+    assert "“" + "x" * 40 + "…”" in notices_of(later) and "x" * 41 not in notices_of(later)
 
 
 def test_the_scene_list_filtered_by_people_links_to_the_chart_with_them_highlighted(client):
