@@ -107,6 +107,12 @@ class CharacterQuerySet(SlugQuerySet):
         return self.filter(credit_order__isnull=False).order_by("credit_order")
 
 
+def is_spelling(line):
+    """Whether a line of `source_names` is a spelling of a name ("General Kuribashi", "Nishis") rather than a
+    description ("the general", "Saigo's commanding officer"): every word of a spelling is capitalised."""
+    return all(word[:1].isupper() for word in line.split())
+
+
 def seen_scene_count_of(model, horizon=None):
     """The number of scenes a person (an outer row of `model`, Character or its migration state) is seen in: on
     screen, or in a memory a scene cuts to; a memory counts only where they are not also on screen. With a
@@ -274,6 +280,19 @@ class Character(SluggedRecord):
         return lines(self.source_names)
 
     @property
+    def story_told_from(self):
+        """The last scene their biography and fate note are stamped with (None: no stamped part): from there a
+        description the plot summary gives of them ("Saigo's sick friend", "his daughter") gives nothing away."""
+        stamps = [part["scene"] for part in [*(self.biography or []), *(self.fate_detail or [])] if "scene" in part]
+        return max(stamps, default=None)
+
+    def source_names_at(self, horizon):
+        """The names the plot summary gives them that a viewer at scene `horizon` may read (all when None): its
+        spellings of their name at once, its descriptions of them once their story is told whole."""
+        told = horizon is None or self.story_told_from is None or self.story_told_from <= horizon
+        return [name for name in self.source_name_list if told or is_spelling(name)]
+
+    @property
     def display_name(self):
         return f"{self.rank} {self.name}" if self.rank and not self.name.startswith(self.rank) else self.name
 
@@ -314,7 +333,10 @@ class Character(SluggedRecord):
     def shown_at(self, horizon):
         """What a viewer at scene `horizon` may read of them (all of it when None): ShownPerson."""
         if horizon is None:
-            return ShownPerson(self.biography, self.fate_detail, self.get_fate_display(), self.fate_scene_id, True)
+            return ShownPerson(
+                self.biography, self.fate_detail, self.get_fate_display(), self.fate_scene_id, True,
+                self.source_name_list,
+            )  # fmt: skip
         known = self.fate_told_at(horizon)
         return ShownPerson(
             cut_parts(self.biography, horizon),
@@ -322,6 +344,7 @@ class Character(SluggedRecord):
             self.get_fate_display() if known else NOT_YET,
             self.fate_scene_id if known else None,
             known,
+            self.source_names_at(horizon),
         )
 
     def clean(self):
@@ -391,6 +414,7 @@ class ShownPerson:
     fate: str
     fate_scene_id: int | None
     fate_known: bool
+    source_names: list
 
 
 def lines(text):

@@ -4,27 +4,24 @@ Registered with the site's index (iwojima_site.search) when the app is ready. Na
 query naming a person also finds what is tied to them (their scenes, letters, memories: scenes/search.py).
 """
 
-from characters.models import Character
+from characters.models import Character, is_spelling
 from iwojima_site import search
 from iwojima_site.search import Document, Weight
 
 
-def is_spelling(line):
-    """Whether a line of `source_names` is a spelling of a name ("General Kuribashi", "Nishis") rather than a
-    description ("the general", "Saigo's commanding officer"): every word of a spelling is capitalised."""
-    return all(word[:1].isupper() for word in line.split())
-
-
 def documents(person):
     """[Document] for one person: names first, then rank and role, then each scene-stamped part of the
-    biography and fate note (stamped, so that watch-along mode only has to filter)."""
+    biography and fate note (stamped, so that watch-along mode only has to filter); the plot summary's
+    descriptions of them are stamped with the end of their story (Character.source_names_at)."""
     names = [("name", person.name, Weight.NAME), ("full_name", person.full_name, Weight.OTHER_NAME)]
     names += [("aliases", alias, Weight.OTHER_NAME) for alias in person.alias_list]
     names += [("source_names", line, Weight.OTHER_NAME) for line in person.source_name_list if is_spelling(line)]
     names += [("actor", person.actor, Weight.OTHER_NAME)]
     result = [Document(source, text, weight, names=True) for source, text, weight in names if text]
     result += [
-        Document("source_names", line, Weight.DESCRIPTION) for line in person.source_name_list if not is_spelling(line)
+        Document("source_names", line, Weight.DESCRIPTION, from_scene=person.story_told_from)
+        for line in person.source_name_list
+        if not is_spelling(line)
     ]
     result += [Document("rank", person.rank, Weight.DESCRIPTION), Document("role", person.role, Weight.DESCRIPTION)]
     for source in ("biography", "fate_detail"):

@@ -213,9 +213,11 @@ def test_the_cast_page_lists_whom_its_data_lists_at_the_horizon(client):
 
 
 def test_a_letter_card_names_only_the_scenes_up_to_the_horizon(client):
-    page = client.get("/letters/", {"at": 5}).content.decode()
+    bag = Letter.objects.get(slug="the-bag-of-undelivered-letters")
+    burial, last = bag.scenes.order_by("number").values_list("number", flat=True)
+    page = client.get("/letters/", {"at": last - 1}).content.decode()
     card = page[page.index("/letters/the-bag-of-undelivered-letters/") :].split("</li>")[0]
-    assert "In scene</span> 1</p>" in card and "40" not in card
+    assert f"In scene</span> {burial}</p>" in card and str(last) not in card
 
 
 def test_counts_agree_with_the_cut_lists(client):
@@ -321,10 +323,21 @@ def test_the_api_tells_no_later_fact(client, kind):
         assert "shimizu" not in client.get(f"/api/people/?at={arrival - 1}").content.decode()
 
 
-def test_the_bag_of_letters_does_not_tell_that_saigo_buries_it_before_he_does(client):
+def test_the_bag_of_letters_is_unknown_until_saigo_finds_it(client):
+    """The excavators strike "something" in scene 1; that it is the bag of letters is told only at the end."""
     bag = Letter.objects.get(slug="the-bag-of-undelivered-letters")
-    first, *_, burial, last = bag.scenes.order_by("number").values_list("number", flat=True)
-    for at in (first, burial - 1):
+    burial = bag.scene_range()[0]
+    assert Scene.objects.get(number=1).letters.count() == 0
+    for at in (1, burial - 1):
+        assert bag.get_absolute_url() not in client.get("/letters/", {"at": at}).content.decode()
+        assert bag.title not in client.get(Scene.objects.get(number=1).get_absolute_url(), {"at": at}).content.decode()
+        assert client.get(f"/api/letters/{bag.slug}/", {"at": at}).status_code == 404
+
+
+def test_the_bag_of_letters_tells_what_becomes_of_it_only_at_its_last_scene(client):
+    bag = Letter.objects.get(slug="the-bag-of-undelivered-letters")
+    burial, last = bag.scenes.order_by("number").values_list("number", flat=True)
+    for at in (burial, last - 1):
         page = client.get(bag.get_absolute_url(), {"at": at}).content.decode()
         assert "shovel" not in page and "Found by the excavators" not in page
         assert "told by the last scene it is in" in page
@@ -390,3 +403,34 @@ def test_the_api_counts_a_persons_scenes_up_to_the_horizon(client):
     saigo = Character.objects.get(slug="saigo")
     at_first = client.get("/api/people/saigo/", {"at": saigo.first_scene_number()}).json()
     assert at_first["seen_scene_count"] == 1 < saigo.seen_scene_count
+
+
+def test_saigos_child_is_not_called_a_daughter_before_saigo_says_so(client):
+    """¶10 says only "their first child"; that it is a daughter is told in ¶24."""
+    child = Character.objects.get(slug="saigos-child")
+    told = next(part["scene"] for part in child.biography if "daughter" in part["text"])
+    assert "daughter" not in child.name.lower() + child.role.lower()
+    for at in (child.first_scene_number(), told - 1):
+        for address in (
+            child.get_absolute_url(),
+            Scene.objects.get(number=child.first_scene_number()).get_absolute_url(),
+        ):
+            assert "daughter" not in client.get(address, {"at": at}).content.decode().lower(), (address, at)
+        assert child.get_absolute_url() not in client.get("/search/", {"q": "daughter", "at": at}).content.decode()
+    assert "daughter" in client.get(child.get_absolute_url(), {"at": told}).content.decode()
+    assert child.get_absolute_url() in client.get("/search/", {"q": "daughter", "at": told}).content.decode()
+    # The old address still works.
+    assert client.get("/characters/saigos-daughter/")["Location"] == child.get_absolute_url()
+
+
+def test_the_summarys_descriptions_of_a_person_wait_for_the_end_of_their_story(client):
+    kashiwara = Character.objects.get(slug="kashiwara")
+    assert "Saigo's sick friend" in kashiwara.source_name_list
+    first, end = kashiwara.first_scene_number(), kashiwara.story_told_from
+    early = html.unescape(client.get(kashiwara.get_absolute_url(), {"at": first}).content.decode())
+    assert "sick friend" not in early
+    assert (
+        kashiwara.get_absolute_url() not in client.get("/search/", {"q": "sick friend", "at": first}).content.decode()
+    )
+    whole = html.unescape(client.get(kashiwara.get_absolute_url(), {"at": end}).content.decode())
+    assert "Saigo's sick friend" in whole.replace("’", "'")
