@@ -23,7 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter
+from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter, renamed_redirect_of
 from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
 from iwojima_site.records import renamed_redirect
@@ -194,7 +194,14 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         return reverse(f"api:{self.basename}-detail", args=[record.slug])
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        try:
+            queryset = self.filter_queryset(self.get_queryset())
+        except exceptions.ValidationError:
+            # A filter that chose a record by a slug it had before: 301 to the same list by today's slugs, as its
+            # page answers.
+            if self.filterset is not None and (renamed := renamed_redirect_of(request, self.filterset)):
+                return renamed
+            raise
         if request.accepted_renderer.format == "csv":
             # The whole filtered list: one file a reader can open, whatever its length.
             return Response(self.get_serializer(queryset, many=True).data)

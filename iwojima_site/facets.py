@@ -22,9 +22,9 @@ from django_filters.views import FilterView
 
 from iwojima_site.baked import SQL, BakedQuery, counted, pipelines, run_together
 from iwojima_site.horizon import horizon_of
+from iwojima_site.records import current_slugs
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.templatetags.addresses import route_url, slug_url
-from iwojima_site.validators import SLUG
 
 # Longer text is refused with a form error rather than searched.
 MAX_QUERY_LENGTH = 200
@@ -805,24 +805,24 @@ class BakedPaginator(Paginator):
 def renamed_choices(filterset, query):
     """The query with each record a filter refused by a former slug (a record renamed since the link was made) named
     by its slug now; read only for a form with errors, so a valid list asks nothing more."""
-    query = query.copy()
+    parameters = {}
     for name in filterset.errors:
         field = filterset.form.fields.get(name)
         if getattr(field, "to_field_name", None) != "slug":  # not a choice of records by slug
             continue
-        manager = field.queryset.model._default_manager
-        if not hasattr(manager, "formerly"):  # records without former slugs
-            continue
-        values = []
-        for value in query.getlist(name):
-            slug = value.strip()
-            # Only what could be a slug is looked for (PostgreSQL's text refuses a NUL, for one).
-            record = None
-            if SLUG.fullmatch(slug) and not manager.filter(slug=slug).exists():
-                record = manager.formerly(slug)
-            values.append(record.slug if record else value)
-        query.setlist(name, values)
-    return query
+        model = field.queryset.model
+        if hasattr(model._default_manager, "formerly"):  # records with former slugs
+            parameters[name] = model
+    return current_slugs(query, parameters)
+
+
+def renamed_redirect_of(request, filterset):
+    """A 301 to the same address by today's slugs when a filter refused a record by a former slug (a shared link
+    from before a rename); None when none did."""
+    renamed = renamed_choices(filterset, request.GET)
+    if renamed == request.GET:
+        return None
+    return HttpResponsePermanentRedirect(f"{request.path}?{renamed.urlencode()}")
 
 
 class FacetedListView(FilterView):
@@ -859,9 +859,8 @@ class FacetedListView(FilterView):
         if not filterset.is_bound or filterset.is_valid():
             self.object_list = SimpleLazyObject(lambda: filterset.qs)
         else:
-            renamed = renamed_choices(filterset, request.GET)
-            if renamed != request.GET:  # a shared link from before a rename: to the same list, by today's slugs
-                return HttpResponsePermanentRedirect(f"{request.path}?{renamed.urlencode()}")
+            if renamed := renamed_redirect_of(request, filterset):  # a shared link from before a rename
+                return renamed
             self.object_list = filterset.queryset.none()
         context = self.get_context_data(filter=filterset, object_list=self.object_list)
         return self.render_to_response(context)
@@ -999,6 +998,8 @@ class FacetedListView(FilterView):
             raise Http404(f"{self.title} have no page of choices called “{name}”.")
         self.filterset = filterset = self.get_filterset(filterset_class)
         form_invalid = filterset.is_bound and not filterset.is_valid()
+        if form_invalid and (renamed := renamed_redirect_of(self.request, filterset)):  # as the list itself answers
+            return renamed
         facet = filterset.facet(name)
         query = self.request.GET.copy()
         query.pop("page", None)

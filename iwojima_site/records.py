@@ -79,6 +79,34 @@ def renamed_redirect(request, model, slug, address_of):
     return HttpResponsePermanentRedirect(f"{address}?{query}" if query else address)
 
 
+def current_slugs(query, parameters):
+    """A copy of `query` (a QueryDict) in which each value of a parameter in `parameters` ({name: model}) that no
+    record of the model has as its slug now, but one had before, names that record by its slug now. Asks nothing of
+    the database for a parameter the query does not hold; one query for the current slugs of each that it does,
+    and one more for each value that is not one of them and could be a slug."""
+    query = query.copy()
+    for name, model in parameters.items():
+        values = query.getlist(name)
+        if not values:
+            continue
+        manager = model._default_manager
+        # Only what could be a slug is looked for (PostgreSQL's text refuses a NUL, for one).
+        slugs = {value.strip() for value in values if SLUG.fullmatch(value.strip())}
+        current = set(manager.filter(slug__in=slugs).values_list("slug", flat=True)) if slugs else set()
+        renamed = {slug: manager.formerly(slug) for slug in slugs - current}
+        query.setlist(name, [renamed[value.strip()].slug if renamed.get(value.strip()) else value for value in values])
+    return query
+
+
+def renamed_query_redirect(request, parameters):
+    """A 301 to the same address with every former slug in the query's `parameters` ({name: model}) replaced by the
+    record's slug now (current_slugs()); None when the query names no record by a former slug."""
+    query = current_slugs(request.GET, parameters)
+    if query == request.GET:
+        return None
+    return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
+
+
 class FormerSlugRedirectMixin:
     """For a DetailView: a slug that a record had before answers 301 to its page now."""
 

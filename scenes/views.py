@@ -11,7 +11,7 @@ from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
 from iwojima_site.facets import FacetedListView
 from iwojima_site.horizon import HorizonDetailMixin, horizon_of, watching_at
-from iwojima_site.records import FormerSlugRedirectMixin
+from iwojima_site.records import FormerSlugRedirectMixin, renamed_query_redirect
 from iwojima_site.templatetags.addresses import route_url
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
@@ -314,6 +314,12 @@ class TimelineView(ScenePagesMixin, TemplateView):
     extra_context = {"section": "timeline"}
     MAX_LINES = 40
     MIN_SEEN = 3
+
+    def get(self, request, *args, **kwargs):
+        # A link from before a rename highlights the same people: 301 to it by their slugs now, as the lists answer.
+        if renamed := renamed_query_redirect(request, {"highlight": Character}):
+            return renamed
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         query = self.request.GET
