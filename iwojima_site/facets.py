@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -825,11 +825,19 @@ def renamed_redirect_of(request, filterset):
     return HttpResponsePermanentRedirect(f"{request.path}?{renamed.urlencode()}")
 
 
+class PageNotInList(Http404):
+    """A list's page number that is not a whole number from 1 to its last page (`page=0`, `page=99`, `page=x`)."""
+
+    def __init__(self, message, pages, first_url):
+        super().__init__(message)
+        self.pages, self.first_url = pages, first_url
+
+
 class FacetedListView(FilterView):
     """A filtered, paginated list whose whole state is the URL.
 
     An invalid filter value answers 400 with the form's errors and an empty list, never everything silently;
-    a page number that is not a number shows the first page, one past the end the last. Routed with
+    a page number that is not a whole number from 1 to the last page (or `last`) answers 404. Routed with
     `faceted_list_urls`, the view also serves a page of every choice of each of its long facets.
     """
 
@@ -862,7 +870,10 @@ class FacetedListView(FilterView):
             if renamed := renamed_redirect_of(request, filterset):  # a shared link from before a rename
                 return renamed
             self.object_list = filterset.queryset.none()
-        context = self.get_context_data(filter=filterset, object_list=self.object_list)
+        try:
+            context = self.get_context_data(filter=filterset, object_list=self.object_list)
+        except PageNotInList as missing:  # the site's 404 page, saying which pages the list has
+            return render(request, "404.html", {"missing_page": missing}, status=404)
         return self.render_to_response(context)
 
     def get_context_object_name(self, object_list):
@@ -901,8 +912,19 @@ class FacetedListView(FilterView):
         return query
 
     def paginate_queryset(self, queryset, page_size):
+        """As Django's ListView pages a list: `page` is a whole number from 1 to the last page, or `last`;
+        anything else raises PageNotInList (a 404). A form with errors shows its empty list with the errors."""
         paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        asked = self.request.GET.get("page") or "1"
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            asked = "1"
+        try:
+            page = paginator.page(paginator.num_pages if asked == "last" else int(asked))
+        except (ValueError, InvalidPage):  # int() refuses "1.5", "²" and numbers of more than 4,300 digits
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            first = f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+            raise PageNotInList(f"{self.title} have no page “{asked[:40]}”.", paginator.num_pages, first) from None
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_paginator(self, queryset, per_page, **kwargs):

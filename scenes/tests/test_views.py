@@ -285,7 +285,7 @@ def test_bad_filter_values_get_a_form_error_never_a_500(client, url, params):
 @pytest.mark.parametrize("url", ["scenes:list", "scenes:letter_list", "scenes:flashback_list", "characters:list"])
 @pytest.mark.parametrize(
     "query",
-    ["page=abc", "page=-1", "page=99999", "page=1&page=2", "utm_source=mail&x=1", "period=1944&period=1945"],
+    ["page=2&page=1", "page=last", "utm_source=mail&x=1", "period=1944&period=1945"],
 )
 def test_odd_but_harmless_parameters_still_show_the_list(client, url, query):
     # A repeated one-value filter is first sent to the address the form reads (the last value).
@@ -294,9 +294,29 @@ def test_odd_but_harmless_parameters_still_show_the_list(client, url, query):
     assert response.context["object_list"] is not None
 
 
-def test_pages_beyond_the_end_show_the_last_page(client):
-    response = client.get(SCENES, {"page": 99999})
-    assert response.context["page_obj"].number == response.context["paginator"].num_pages
+@pytest.mark.parametrize("url", ["scenes:list", "scenes:letter_list", "scenes:flashback_list", "characters:list"])
+@pytest.mark.parametrize("page", ["99", "0", "-1", "abc", "1.5", "²", "9" * 5000])
+def test_a_page_number_the_list_does_not_have_is_the_sites_404_naming_its_pages(client, url, page):
+    """As Django's ListView: a page is a whole number from 1 to the last page (or `last`), else 404, on the site's
+    own page, which says how many pages the list has and links to its first, the other filters kept."""
+    pages = client.get(reverse(url), {"period": "1945"} if url == "scenes:list" else {}).context["paginator"].num_pages
+    query = {"period": "1945", "page": page} if url == "scenes:list" else {"page": page}
+    response = client.get(reverse(url), query)
+    assert response.status_code == 404
+    assert title(response).startswith("Page not found")
+    assert f"This list has {pages} page{'s' if pages > 1 else ''}" in text(response)
+    first = reverse(url) + ("?period=1945" if url == "scenes:list" else "")
+    assert first in links(response)
+
+
+def test_every_page_in_range_and_the_last_are_shown(client):
+    pages = client.get(SCENES).context["paginator"].num_pages
+    assert pages > 1
+    for page in range(1, pages + 1):
+        assert client.get(SCENES, {"page": page}).context["page_obj"].number == page
+    assert client.get(SCENES, {"page": "last"}).context["page_obj"].number == pages
+    assert client.get(SCENES, {"page": pages + 1}).status_code == 404
+    assert client.get("/letters/", {"page": 2}).status_code == 404  # the letters fit on one page
 
 
 @pytest.mark.parametrize("prefix", ["/scenes/", "/letters/", "/flashbacks/", "/characters/"])
