@@ -17,11 +17,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from iwojima_site.clients import client_address
 from iwojima_site.models import Suggestion
-from iwojima_site.security import read_only
+from iwojima_site.security import read_only, takes_methods
 
 SUGGESTIONS_PER_HOUR = 5
 MAX_PAGE_LENGTH = Suggestion._meta.get_field("page").max_length
@@ -88,7 +87,7 @@ def over_the_limit(client):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@takes_methods("GET", "HEAD", "POST")
 def suggest(request):
     """GET: the form, for the page in `?page=`. POST: store the suggestion and go to the thanks page.
 

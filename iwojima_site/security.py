@@ -3,9 +3,9 @@ answers to methods and forms a page does not take."""
 
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
-from django.urls import Resolver404, resolve, set_script_prefix
+from django.urls import set_script_prefix
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 # Browser features the site never uses, switched off for it and anything it might embed (W3C Permissions Policy).
 PERMISSIONS_POLICY = ", ".join(
@@ -59,15 +59,52 @@ def read_only(view):
     return csrf_exempt(require_safe(view))
 
 
-def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW, for a request that changes something sent without the site's CSRF token and cookie: a page
-    that takes no such method says so (405, with its Allow); any other gets a 403 page saying to reload the form
-    and send it again, in the site's layout (Django's own has an inline <style>, which the site's CSP refuses)."""
-    try:
-        view_class = getattr(resolve(request.path_info).func, "view_class", None)
-    except Resolver404:
-        view_class = None
-    if view_class is not None and not hasattr(view_class, request.method.lower()):
+def takes_methods(*methods):
+    """Django's require_http_methods(methods) for a function view that takes a form: any other method gets 405 with
+    its `Allow`. The methods are kept on the view (`allowed_methods`) for MethodNotAllowedMiddleware."""
+
+    def decorator(view):
+        checked = require_http_methods(list(methods))(view)
+        checked.allowed_methods = list(methods)
+        return checked
+
+    return decorator
+
+
+def allowed_methods(view):
+    """The methods a view takes, as its `Allow` lists them: a class-based view's handlers (HEAD with GET), a
+    function view's from takes_methods(); None when the view does not say (the admin's, for one)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
         allowed = [method.upper() for method in view_class.http_method_names if hasattr(view_class, method)]
-        return HttpResponseNotAllowed([*allowed, "HEAD"] if "GET" in allowed else allowed)
+        return [*allowed, "HEAD"] if "GET" in allowed and "HEAD" not in allowed else allowed
+    return getattr(view, "allowed_methods", None)
+
+
+class MethodNotAllowedMiddleware:
+    """Answers a method that the CSRF check guards (POST, PUT, DELETE, PATCH, PROPFIND…) with 405 and the view's
+    `Allow` when the view does not take it, before CsrfViewMiddleware (listed after this) would answer 403 "Form not
+    sent" for a form that was never the point. A view that takes the method is left to the CSRF check."""
+
+    SAFE = ("GET", "HEAD", "OPTIONS", "TRACE")  # the methods the CSRF check lets through: the views answer them
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if request.method in self.SAFE or getattr(view, "csrf_exempt", False):
+            return None
+        allowed = allowed_methods(view)
+        if allowed is not None and request.method not in allowed:
+            return HttpResponseNotAllowed(allowed)
+        return None
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW, for a form sent without the site's CSRF token and cookie (a method the page does not take
+    was answered 405 before the check, by MethodNotAllowedMiddleware): a 403 page saying to reload the form and send
+    it again, in the site's layout (Django's own has an inline <style>, which the site's CSP refuses)."""
     return render(request, "403_csrf.html", status=403)

@@ -378,6 +378,16 @@ def test_a_page_asked_with_a_method_it_does_not_take_says_405_and_which_it_takes
     assert {"GET", "HEAD"} <= {name.strip() for name in response["Allow"].split(",")}
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "PROPFIND", "TRACE", "OPTIONS"])
+def test_a_form_page_asked_with_a_method_it_does_not_take_says_405_not_that_the_form_was_not_sent(method):
+    """The correction form takes GET, HEAD and POST: any other method gets 405 and its Allow, without its CSRF token
+    (which the CSRF check would refuse first) or with it."""
+    for client in (Client(enforce_csrf_checks=True), Client()):
+        response = client.generic(method, "/suggest/")
+        assert response.status_code == 405, (method, response.status_code)
+        assert {name.strip() for name in response["Allow"].split(",")} == {"GET", "HEAD", "POST"}
+
+
 @pytest.mark.parametrize("path", ["/admin/login/", "/suggest/"])
 def test_a_form_sent_without_its_token_gets_the_sites_own_page_saying_what_to_do(path):
     response = Client(enforce_csrf_checks=True).post(path, {"username": "editor", "text": "A correction."})
