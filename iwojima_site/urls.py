@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -33,10 +34,13 @@ SITEMAPS = {
 api_urls = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view: the page loads its script from the same address (?script), so no inline script is needed.
+    # Swagger UI draws its icons as data: images (in its stylesheet and script), which this page alone allows.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", template_name="api/docs.html", http_method_names=["get", "head"]
+        csp_update({"img-src": ["data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api/docs.html", http_method_names=["get", "head"]
+            )
         ),
         name="docs",
     ),

@@ -386,6 +386,18 @@ def test_the_documentation_page_runs_from_installed_files_without_inline_script(
     assert client.options(reverse("api:docs")).status_code == 405  # a page to read, not an endpoint to describe
 
 
+def img_sources(response):
+    directives = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";") if d.strip())
+    return directives["img-src"].split()
+
+
+def test_the_documentation_page_alone_may_show_data_images(client):
+    """Swagger UI draws its icons as data: images: its page's policy allows them, and no other page's does."""
+    assert img_sources(client.get(reverse("api:docs"))) == ["'self'", "data:"]
+    for address in ["/", "/scenes/", reverse("api:schema"), "/api/scenes/", "/admin/login/"]:
+        assert img_sources(client.get(address)) == ["'self'"], address
+
+
 @pytest.fixture
 def api_schema(db, settings):
     """The schema, loaded from the site itself (a WSGI application, in this test's transaction)."""
