@@ -9,3 +9,15 @@ class OneLineFormatter(logging.Formatter):
 
     def format(self, record):
         return super().format(record).replace("\r", "\\r").replace("\n", "\\n")
+
+
+class AsWarning(logging.Filter):
+    """Makes an event a WARNING of one line, its message alone (no traceback): for a logger whose errors are the
+    client's, not the site's, such as django.security.DisallowedHost (a request for a host the site does not answer
+    to: its 400 is the whole answer, nothing to mail anyone about)."""
+
+    def filter(self, record):
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True

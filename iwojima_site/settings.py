@@ -304,6 +304,7 @@ LOGGING = {
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         },
     },
+    "filters": {"as_warning": {"()": "iwojima_site.logs.AsWarning"}},
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
         "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
@@ -313,5 +314,13 @@ LOGGING = {
         "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["stderr", "mail_admins"], "level": "WARNING", "propagate": False},
         "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # A request for a host the site does not answer to is the client's error, not the site's: one line on stderr
+        # at WARNING (Django logs it at ERROR with a traceback), never mailed; it is still answered 400.
+        "django.security.DisallowedHost": {
+            "handlers": ["stderr"],
+            "filters": ["as_warning"],
+            "level": "WARNING",
+            "propagate": False,
+        },
     },
 }

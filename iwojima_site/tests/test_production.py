@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse, set_script_prefix
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.log import AdminEmailHandler
 
 from iwojima_site.caching import bump_revision, current_revision
 from iwojima_site.middleware import HeadWithoutBodyMiddleware
@@ -466,6 +467,28 @@ def test_errors_go_to_stderr_one_line_per_event_traceback_included():
     line = stderr.format(record)
     assert "\n" not in line and "ERROR django.request Internal Server Error: /x/" in line
     assert "Traceback (most recent call last):" in line and line.endswith("RuntimeError: something broke")
+
+
+@override_settings(DEBUG=False, ADMINS=[("Editor", "editor@example.org")])
+def test_a_request_for_another_host_is_a_400_logged_as_one_warning_line_and_mailed_to_no_one(client, mailoutbox):
+    client.raise_request_exception = False
+    logger = logging.getLogger("django.security.DisallowedHost")
+    stderr = next(h for h in logging.getLogger("django").handlers if isinstance(h, logging.StreamHandler))
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+    try:
+        response = client.get(reverse("scenes:list"), HTTP_HOST="evil.example")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 400 and "This address cannot be read" in response.content.decode()
+    assert [record.levelname for record in records] == ["WARNING"]
+    line = stderr.format(records[0])
+    assert "WARNING django.security.DisallowedHost Invalid HTTP_HOST header: 'evil.example'" in line
+    assert "Traceback" not in line and "\\n" not in line
+    assert mailoutbox == []
+    assert not logger.propagate and not any(isinstance(h, AdminEmailHandler) for h in logger.handlers)
 
 
 def test_before_collectstatic_static_urls_are_the_plain_names(tmp_path):
