@@ -40,8 +40,20 @@ class AppearanceInline(admin.TabularInline):
     view_on_site = False  # an appearance's page is its scene's: the very page this inline is on
 
 
+class FlashbackForm(forms.ModelForm):
+    """A memory's form: its rememberer is among the people in it, as the form sends both."""
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's rememberer
+        people = self.cleaned_data.get("characters")
+        if people is not None and not {"rememberer", "characters"} & set(self.errors):
+            for message in self.instance.people_errors({person.pk for person in people}):
+                self.add_error("characters", message)
+
+
 class FlashbackInline(EditorFields, admin.StackedInline):
     model = Flashback
+    form = FlashbackForm
     autocomplete_fields = ["rememberer", "characters", "location"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
@@ -86,6 +98,7 @@ class AppearanceAdmin(ContentAdmin):
 
 @admin.register(Flashback)
 class FlashbackAdmin(ContentAdmin):
+    form = FlashbackForm
     list_display = ["title", "rememberer", "scene", "location", "when"]
     list_filter = ["rememberer", "location__region"]
     list_select_related = ["rememberer", "scene", "location"]
@@ -94,8 +107,20 @@ class FlashbackAdmin(ContentAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
+class LetterForm(forms.ModelForm):
+    """A letter's form: its writer writes it in no scene after their death, as the form sends its scenes."""
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's writer and presentation
+        scenes = self.cleaned_data.get("scenes")
+        if scenes is not None and not {"writer", "presentation", "scenes"} & set(self.errors):
+            for message in self.instance.writing_errors(scenes):
+                self.add_error("scenes", message)
+
+
 @admin.register(Letter)
 class LetterAdmin(ContentAdmin):
+    form = LetterForm
     list_display = ["title", "writer", "recipient", "presentation", "fate"]
     list_filter = ["presentation", "fate"]
     list_select_related = ["writer", "recipient"]

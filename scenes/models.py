@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, least_of
+from characters.models import DEATHS, IN_ORDER_OF_PROMINENCE, Character, count_of, least_of
 from iwojima_site.baked import SQL, BakedQuery, run_together
 from iwojima_site.horizon import cut_parts
 from iwojima_site.records import SluggedRecord, SlugQuerySet
@@ -551,12 +551,16 @@ class Flashback(SluggedRecord):
 
     def clean(self):
         super().clean()
-        errors = self.rule_errors()
+        errors = self.scene_errors()
         if errors:
             raise ValidationError({"rememberer": errors})
 
     def rule_errors(self):
         """What the rest of the content contradicts in this memory: a list of messages, empty if none."""
+        people = set(self.characters.values_list("pk", flat=True)) if self.pk else None
+        return self.scene_errors() + (self.people_errors(people) if people is not None else [])
+
+    def scene_errors(self):
         # The person remembering has to be in the scene the memory interrupts, not merely mentioned there.
         if self.scene_id and self.rememberer_id:
             present = Appearance.objects.filter(scene_id=self.scene_id, character_id=self.rememberer_id).filter(
@@ -564,6 +568,14 @@ class Flashback(SluggedRecord):
             )
             if not present.exists():
                 return [f"{self.rememberer} is not in scene {self.scene} (on screen or heard); add them to it first."]
+        return []
+
+    def people_errors(self, people):
+        """The person remembering is among the people in the memory (`people`: their primary keys). Checked
+        against the people as the admin's form sends them (FlashbackForm) and, once saved, as stored
+        (rule_errors): the list is a many-to-many field, which the model's clean() cannot see as edited."""
+        if self.rememberer_id and self.rememberer_id not in people:
+            return [f"{self.rememberer} remembers it, so they are among the people in it; add them to it."]
         return []
 
 
@@ -733,6 +745,39 @@ class Letter(SluggedRecord):
         return (self.slug,)
 
     natural_key.dependencies = ["scenes.scene", "characters.character"]
+
+    def clean(self):
+        super().clean()
+        if self.writer_id and self.writer_id == self.recipient_id:
+            raise ValidationError({"recipient": f"{self.writer} wrote it: the recipient is someone else."})
+
+    # How a letter is shown in the scenes it is in where its writer is writing it (or heard doing so); read aloud
+    # or found, a letter may outlive its writer.
+    WRITING = frozenset({LetterPresentation.WRITTEN_ON_SCREEN, LetterPresentation.VOICE_OVER})
+
+    def rule_errors(self):
+        """What the rest of the content contradicts in this letter: a list of messages, empty if none."""
+        return self.writing_errors(self.scenes.all()) if self.pk else []
+
+    def writing_errors(self, scenes):
+        """No one writes a letter after their death: with a writer whose fate is a death, a letter written on
+        screen or heard in voice-over is in no scene (of `scenes`, a QuerySet) after the writer's fate scene.
+        Checked against the scenes as the admin's form sends them (LetterForm) and, once saved, as stored
+        (rule_errors): they are a many-to-many field, which the model's clean() cannot see as edited."""
+        if not self.writer_id or self.presentation not in self.WRITING:
+            return []
+        writer = Character.objects.filter(pk=self.writer_id, fate__in=DEATHS, fate_scene__isnull=False)
+        death = writer.values_list("fate_scene__number", flat=True).first()
+        if death is None:
+            return []
+        later = sorted(scenes.filter(number__gt=death).values_list("number", flat=True))
+        if not later:
+            return []
+        numbers = ", ".join(str(number) for number in later)
+        return [
+            f"{self.writer} dies in scene {death}, so writes no letter in scene{'s' if len(later) > 1 else ''} "
+            f"{numbers}."
+        ]
 
 
 LETTER_FATE_NOT_YET = "Not yet told"

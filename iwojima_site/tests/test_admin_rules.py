@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from characters.models import Character
-from iwojima_site.tests.test_admin import person_form, scene_form
+from iwojima_site.tests.test_admin import form_errors, person_form, scene_form
 from scenes.content import export_content, load_content
 from scenes.models import Appearance, Flashback, Letter, Scene
 
@@ -85,6 +85,79 @@ def test_an_editor_cannot_move_a_fate_scene_after_the_fate_note(admin_client):
     assert any("Fujita" in message and "before the fate scene" in message for message in error_messages(response))
     scene.refresh_from_db()
     assert scene.number == 42
+
+
+def letter_form(letter, **changes):
+    """The admin's change form for a letter as an editor sends it, with `changes` typed in."""
+    data = {key: value for key, value in model_to_dict(letter).items() if value is not None}
+    data.update(
+        former_slugs="\n".join(letter.former_slugs),
+        source_paragraphs=", ".join(map(str, letter.source_paragraphs)),
+        scenes=[scene.pk for scene in letter.scenes.all()],
+    )
+    data.update(changes)
+    return data
+
+
+def flashback_form(memory, **changes):
+    """The admin's change form for a memory as an editor sends it, with `changes` typed in."""
+    data = {key: value for key, value in model_to_dict(memory).items() if value is not None}
+    data.update(
+        former_slugs="\n".join(memory.former_slugs),
+        source_paragraphs=", ".join(map(str, memory.source_paragraphs)),
+        characters=[person.pk for person in memory.characters.all()],
+    )
+    data.update(changes)
+    return data
+
+
+def test_a_letter_cannot_be_written_to_its_own_writer(admin_client):
+    letter = Letter.objects.get(slug="saigos-last-letter")
+    url = reverse("admin:scenes_letter_change", args=[letter.pk])
+    assert admin_client.post(url, letter_form(letter)).status_code == 302  # as it is, it saves
+    response = admin_client.post(url, letter_form(letter, recipient=letter.writer_id))
+    assert response.status_code == 200
+    assert form_errors(response) == ["Saigo wrote it: the recipient is someone else."]
+    letter.refresh_from_db()
+    assert letter.recipient.slug == "hanako"
+
+
+def test_no_one_writes_a_letter_in_a_scene_after_their_death(admin_client):
+    letter = Letter.objects.get(slug="kuribayashis-letter-to-his-son")  # heard in voice-over in scene 42, his death
+    url = reverse("admin:scenes_letter_change", args=[letter.pk])
+    later = list(Scene.objects.filter(number__in=[43, 44]).values_list("pk", flat=True))
+    response = admin_client.post(url, letter_form(letter, scenes=[*letter_form(letter)["scenes"], *later]))
+    assert response.status_code == 200
+    assert form_errors(response) == ["Kuribayashi dies in scene 42, so writes no letter in scenes 43, 44."]
+    assert list(letter.scenes.values_list("number", flat=True)) == [42]
+    # Nor may his death move before a scene in which he writes: every save is held to the rules a reload enforces.
+    kuribayashi = Character.objects.get(slug="kuribayashi")
+    earlier = Scene.objects.filter(
+        appearances__character=kuribayashi, appearances__on_screen=True, number__range=(4, 41)
+    )
+    response = admin_client.post(
+        reverse("admin:characters_character_change", args=[kuribayashi.pk]),
+        person_form(kuribayashi, fate_scene=earlier.order_by("number").last().pk),
+    )
+    assert any(
+        "dies in scene" in message and "writes no letter in scene 42" in message for message in error_messages(response)
+    )
+    kuribayashi.refresh_from_db()
+    assert kuribayashi.fate_scene.number == 42
+    # Read aloud or found, a letter may outlive its writer.
+    response = admin_client.post(url, letter_form(letter, presentation="found", scenes=later))
+    assert response.status_code == 302 and sorted(letter.scenes.values_list("number", flat=True)) == [43, 44]
+
+
+def test_a_memory_has_its_rememberer_among_its_people(admin_client):
+    memory = Flashback.objects.get(slug="the-day-saigo-was-drafted")
+    url = reverse("admin:scenes_flashback_change", args=[memory.pk])
+    others = [pk for pk in flashback_form(memory)["characters"] if pk != memory.rememberer_id]
+    response = admin_client.post(url, flashback_form(memory, characters=others))
+    assert response.status_code == 200
+    assert form_errors(response) == ["Saigo remembers it, so they are among the people in it; add them to it."]
+    assert memory.characters.filter(pk=memory.rememberer_id).exists()
+    assert admin_client.post(url, flashback_form(memory)).status_code == 302
 
 
 # --- Property: random sequences of admin edits ----------------------------------------------------------------

@@ -160,6 +160,34 @@ def rememberer_not_in_scene(directory):
     return "flashbacks.json", "is not in scene"
 
 
+def rememberer_not_among_the_people(directory):
+    def change(data):
+        data[0]["fields"]["characters"] = [
+            p for p in data[0]["fields"]["characters"] if p != data[0]["fields"]["rememberer"]
+        ]
+
+    edit_json(directory / "flashbacks.json", change)
+    return "flashbacks.json", "so they are among the people in it"
+
+
+def letter_to_its_writer(directory):
+    def change(data):
+        letter = next(item for item in data if item["fields"]["writer"])
+        letter["fields"]["recipient"] = letter["fields"]["writer"]
+
+    edit_json(directory / "letters.json", change)
+    return "letters.json", "the recipient is someone else"
+
+
+def letter_written_after_death(directory):
+    def change(data):
+        letter = next(item for item in data if item["fields"]["slug"] == "kuribayashis-letter-to-his-son")
+        letter["fields"]["scenes"].append(["saigo-and-the-shovel"])  # scene 43; he dies in 42
+
+    edit_json(directory / "letters.json", change)
+    return "letters.json", "dies in scene 42, so writes no letter in scene 43"
+
+
 def bad_paragraph(directory):
     def change(data):
         first(data, "scenes.scene")["fields"]["source_paragraphs"] = [99]
@@ -184,6 +212,9 @@ def missing_file(directory):
         duplicate_slug,
         invalid_choice,
         rememberer_not_in_scene,
+        rememberer_not_among_the_people,
+        letter_to_its_writer,
+        letter_written_after_death,
         bad_paragraph,
         missing_file,
     ],
