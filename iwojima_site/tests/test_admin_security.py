@@ -1,5 +1,7 @@
 """Admin security: sign-in throttling per client, the client address behind a proxy, NUL bytes, editors' reach."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -51,6 +53,18 @@ def test_the_fifth_wrong_password_locks_the_pair_out_and_then_even_the_right_one
     page = sixth.content.decode()
     assert "Too many attempts to sign in" in page and "15 minutes" in page
     assert sixth["Retry-After"] == str(15 * 60)
+
+
+def test_the_readme_says_which_wrong_password_gets_the_429_page():
+    """The README tells editors what the test above shows: the LIMIT-th wrong password is itself refused."""
+    readme = " ".join((Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8").split())
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert (
+        f"the {LIMIT}th wrong password for one username from one address is itself answered with a `429` page" in readme
+    )
+    assert LIMIT == 5 and "(the first four get the form again, with its error)" in readme
+    assert f"for {minutes} minutes; each try meanwhile starts the wait again" in readme
+    assert f"after {LIMIT} wrong passwords" not in readme
 
 
 def test_a_lockout_is_per_address_and_username_so_one_attacker_cannot_lock_out_an_editor(client, staff):
