@@ -802,9 +802,10 @@ class BakedPaginator(Paginator):
         return self._get_page(self.rows(bottom, self.per_page + self.orphans)[:size], number, self)
 
 
-def renamed_choices(filterset, query):
+def renamed_choices(filterset, query, horizon=None):
     """The query with each record a filter refused by a former slug (a record renamed since the link was made) named
-    by its slug now; read only for a form with errors, so a valid list asks nothing more."""
+    by its slug now; read only for a form with errors, so a valid list asks nothing more. Watching along (`horizon`),
+    only a record known by then is renamed: a later one's slug now could tell what happens."""
     parameters = {}
     for name in filterset.errors:
         field = filterset.form.fields.get(name)
@@ -813,13 +814,13 @@ def renamed_choices(filterset, query):
         model = field.queryset.model
         if hasattr(model._default_manager, "formerly"):  # records with former slugs
             parameters[name] = model
-    return current_slugs(query, parameters)
+    return current_slugs(query, parameters, horizon)
 
 
 def renamed_redirect_of(request, filterset):
     """A 301 to the same address by today's slugs when a filter refused a record by a former slug (a shared link
     from before a rename); None when none did."""
-    renamed = renamed_choices(filterset, request.GET)
+    renamed = renamed_choices(filterset, request.GET, horizon_of(request))
     if renamed == request.GET:
         return None
     return HttpResponsePermanentRedirect(f"{request.path}?{renamed.urlencode()}")

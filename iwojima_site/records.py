@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
 
+from iwojima_site.horizon import Later, horizon_of, later_response, shows
 from iwojima_site.validators import SLUG, validate_slug_list
 
 # The annotation that marks a QuerySet already cut at a horizon.
@@ -68,22 +69,28 @@ class SluggedRecord(models.Model):
                 raise ValidationError({"slug": f"“{slug}” is already a former slug of {others.formerly(slug)}."})
 
 
-def renamed_redirect(request, model, slug, address_of):
+def renamed_redirect(request, model, slug, address_of, later=None):
     """A 301 to `address_of(record)`, the query kept, for the record of `model` that had `slug` before; None when
-    none had it. For an address whose slug no record has now (its page's, its API record's)."""
+    none had it. For an address whose slug no record has now (its page's, its API record's).
+
+    Watching along, a record that comes after the viewer's scene is never redirected to (its slug now could tell
+    what happens): `later(record)` answers instead, or None (no such record, as far as the viewer knows)."""
     record = model._default_manager.formerly(slug)
     if record is None:
         return None
+    if not shows(record.first_scene_number(), horizon_of(request)):
+        return later(record) if later else None
     query = request.META.get("QUERY_STRING")
     address = address_of(record)
     return HttpResponsePermanentRedirect(f"{address}?{query}" if query else address)
 
 
-def current_slugs(query, parameters):
+def current_slugs(query, parameters, horizon=None):
     """A copy of `query` (a QueryDict) in which each value of a parameter in `parameters` ({name: model}) that no
     record of the model has as its slug now, but one had before, names that record by its slug now. Asks nothing of
     the database for a parameter the query does not hold; one query for the current slugs of each that it does,
-    and one more for each value that is not one of them and could be a slug."""
+    and one more for each value that is not one of them and could be a slug. Watching along (`horizon`), a record
+    still to come keeps its old slug: its slug now could tell what happens."""
     query = query.copy()
     for name, model in parameters.items():
         values = query.getlist(name)
@@ -94,6 +101,7 @@ def current_slugs(query, parameters):
         slugs = {value.strip() for value in values if SLUG.fullmatch(value.strip())}
         current = set(manager.filter(slug__in=slugs).values_list("slug", flat=True)) if slugs else set()
         renamed = {slug: manager.formerly(slug) for slug in slugs - current}
+        renamed = {slug: r for slug, r in renamed.items() if r and shows(r.first_scene_number(), horizon)}
         query.setlist(name, [renamed[value.strip()].slug if renamed.get(value.strip()) else value for value in values])
     return query
 
@@ -101,21 +109,28 @@ def current_slugs(query, parameters):
 def renamed_query_redirect(request, parameters):
     """A 301 to the same address with every former slug in the query's `parameters` ({name: model}) replaced by the
     record's slug now (current_slugs()); None when the query names no record by a former slug."""
-    query = current_slugs(request.GET, parameters)
+    query = current_slugs(request.GET, parameters, horizon_of(request))
     if query == request.GET:
         return None
     return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
 
 
 class FormerSlugRedirectMixin:
-    """For a DetailView: a slug that a record had before answers 301 to its page now."""
+    """For a DetailView: a slug that a record had before answers 301 to its page now; watching along, for a record
+    still to come, the "further on" page its own address would answer."""
 
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
             model, slug = self.get_queryset().model, kwargs.get(self.slug_url_kwarg, "")
-            redirect = renamed_redirect(request, model, slug, lambda record: record.get_absolute_url())
+            redirect = renamed_redirect(
+                request,
+                model,
+                slug,
+                lambda record: record.get_absolute_url(),
+                lambda record: later_response(request, Later(record.name_before_seen(), record.first_scene_number())),
+            )
             if redirect is None:
                 raise
             return redirect

@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
 from iwojima_site.facets import FacetedListView
-from iwojima_site.horizon import HorizonDetailMixin, horizon_of, watching_at
+from iwojima_site.horizon import HorizonDetailMixin, Later, horizon_of, later_response, shows, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin, renamed_query_redirect
 from iwojima_site.templatetags.addresses import route_url
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
@@ -189,13 +189,19 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
 
 class SceneByNumberView(RedirectView):
     """/scenes/number/<n>/: a 302 to scene n's page, the query kept; 404 for a number no scene has. Watching
-    along, the link to the next scene names it by number: its slug could tell what happens in it."""
+    along, the link to the next scene names it by number: its slug could tell what happens in it. So a scene past
+    the horizon is not redirected to: this address answers the "further on" page a later scene's own page shows,
+    whose "I have watched up to…" link comes back here with the horizon moved on."""
 
     query_string = True
 
-    def get_redirect_url(self, *args, **kwargs):
-        self.url = get_object_or_404(Scene.objects.only("slug"), number=kwargs["number"]).get_absolute_url()
-        return super().get_redirect_url(*args, **kwargs)
+    def get(self, request, *args, **kwargs):
+        scene = get_object_or_404(Scene.objects.only("number", "slug"), number=kwargs["number"])
+        horizon = horizon_of(request)
+        if not shows(scene.first_scene_number(), horizon):
+            return later_response(request, Later(scene.name_before_seen(), scene.first_scene_number()))
+        self.url = scene.get_absolute_url()
+        return super().get(request, *args, **kwargs)
 
 
 class LetterListView(FacetedListView):

@@ -434,3 +434,47 @@ def test_the_summarys_descriptions_of_a_person_wait_for_the_end_of_their_story(c
     )
     whole = html.unescape(client.get(kashiwara.get_absolute_url(), {"at": end}).content.decode())
     assert "Saigo's sick friend" in whole.replace("’", "'")
+
+
+def test_a_scene_number_past_the_horizon_says_further_on_without_its_slug(client):
+    """/scenes/number/<n>/ redirects to the scene's slug, which could tell what happens in it: past the horizon it
+    answers the "further on" page there, whose link moves the horizon on and then redirects."""
+    last = Scene.objects.last_number()
+    for number in (4, last):
+        later = Scene.objects.get(number=number)
+        response = client.get(f"/scenes/number/{number}/", {"at": 3})
+        assert response.status_code == 200 and not response.has_header("Location")
+        page = html.unescape(response.content.decode())
+        assert later.slug not in page and later.title not in page
+        assert "comes after the scene you are at (scene 3)" in page
+        move_on = f'href="/scenes/number/{number}/?at={number}">I have watched up to scene {number}: show this page'
+        assert move_on in page
+        response = client.get(f"/scenes/number/{number}/", {"at": number})
+        assert response.status_code == 302 and response.url == f"{later.get_absolute_url()}?at={number}"
+    three = Scene.objects.get(number=3)
+    assert client.get("/scenes/number/3/", {"at": 3}).url == f"{three.get_absolute_url()}?at=3"
+    assert client.get("/scenes/number/3/", {"at": 5}).url == f"{three.get_absolute_url()}?at=5"
+    assert client.get(f"/scenes/number/{last}/").status_code == 302
+    assert client.get(f"/scenes/number/{last + 1}/", {"at": 3}).status_code == 404
+
+
+def test_a_former_slug_of_something_further_on_leads_to_no_slug_of_today(client):
+    """An old address (a former slug) of a later record is not redirected to its address now while watching
+    along: the page says it is further on, the API and a list's filter know nothing of it."""
+    scene = Scene.objects.get(slug="shot-in-cold-blood")
+    former, at = scene.former_slugs[0], scene.number - 1
+    response = client.get(f"/scenes/{former}/", {"at": at})
+    assert response.status_code == 200 and "comes after the scene you are at" in response.content.decode()
+    assert scene.slug not in response.content.decode()
+    assert (
+        client.get(f"/scenes/{former}/", {"at": scene.number})["Location"] == f"/scenes/{scene.slug}/?at={scene.number}"
+    )
+    response = client.get(f"/api/scenes/{former}/", {"at": at})
+    assert response.status_code == 404 and scene.slug not in response.content.decode()
+    assert client.get(f"/api/scenes/{former}/", {"at": scene.number}).status_code == 301
+    person = Character.objects.get(slug="patrol-beyond-the-hill")
+    former, first = person.former_slugs[0], person.first_scene_number()
+    response = client.get("/scenes/", {"character": former, "at": first - 1})
+    assert response.status_code == 400 and person.slug not in response.content.decode()
+    response = client.get("/scenes/", {"character": former, "at": first})
+    assert response.status_code == 301 and f"character={person.slug}" in response["Location"]
