@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 
 from iwojima_site.clients import client_address
+from iwojima_site.horizon import horizon_of
 from iwojima_site.models import Suggestion
 from iwojima_site.security import read_only, takes_methods
 
@@ -115,7 +116,9 @@ def suggest(request):
         suggestion = form.save(commit=False)
         suggestion.page, suggestion.client = page, client
         suggestion.save()
-    return HttpResponseRedirect(f"{reverse('suggestion_thanks')}?{urlencode({'page': page})}")
+    # Watching along, the thanks page keeps the horizon (iwojima_site.horizon gives it to links, not to redirects).
+    horizon = {"at": horizon_of(request)} if horizon_of(request) else {}
+    return HttpResponseRedirect(f"{reverse('suggestion_thanks')}?{urlencode({'page': page, **horizon})}")
 
 
 @never_cache

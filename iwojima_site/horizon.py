@@ -11,6 +11,7 @@ This module imports no app: the scenes app tells it how to find the last scene (
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import QueryDict
@@ -21,8 +22,11 @@ PARAMETER = "at"
 # Set by the scenes app when it is ready: a callable giving the number of the last scene (None when none).
 last_scene_number = None
 
-# Addresses the mode never follows into: the editors' tools, files, the correction form (a POST).
-UNTOUCHED_PREFIXES = ("/admin/", "/static/", "/suggest/", "/media/")
+# Addresses the mode never follows into: the editors' tools, files.
+UNTOUCHED_PREFIXES = ("/admin/", "/static/", "/media/")
+# The pages about another page of the site, named in their `page` (the correction form, its thanks): without an
+# `at` of their own they watch along at that page's, so a reader who came from a page watched along keeps it.
+ABOUT_A_PAGE = "/suggest/"
 API_PREFIX = "/api/"  # iwojima_site/urls.py: the API answers a bad `at` itself, in its formats
 TAG = re.compile(r"<(a|form)\b[^>]*>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r'\b(href|action)="([^"]*)"', re.IGNORECASE)
@@ -64,7 +68,7 @@ class HorizonMiddleware:
 
     def __call__(self, request):
         request.horizon = request.horizon_error = None
-        values = request.GET.getlist(PARAMETER)
+        values = request.GET.getlist(PARAMETER) or horizon_of_page_about(request)
         if values and not request.path.startswith(UNTOUCHED_PREFIXES):
             try:
                 request.horizon = parse(values, last_scene_number() if last_scene_number else None)
@@ -81,6 +85,19 @@ class HorizonMiddleware:
             if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
                 response.content = keep_horizon(response.content.decode(response.charset), request.horizon)
         return response
+
+
+def horizon_of_page_about(request):
+    """For a page about another page (ABOUT_A_PAGE), the `at` of the page it is about ([] when it has none, or
+    one that names no scene: that page's own answer said so, this one just does not watch along)."""
+    if not request.path.startswith(ABOUT_A_PAGE):
+        return []
+    values = QueryDict(urlsplit(request.GET.get("page", "")).query).getlist(PARAMETER)
+    try:
+        parse(values, last_scene_number() if last_scene_number else None)
+    except BadHorizon:
+        return []
+    return values
 
 
 def keep_horizon(html, horizon):

@@ -306,7 +306,7 @@ def test_keep_horizon_rewrites_only_internal_links_and_get_forms():
         '<a href="/scenes/?q=x&amp;page=2&amp;at=7#top">s</a><a href="https://example.org/">e</a>'
         '<a href="/static/site.css">c</a><a data-horizon href="/">off</a><a href="#p3">p</a>'
         '<form method="get" action="/search/?at=7"><input type="hidden" name="at" value="7"></form>'
-        '<form method="post" action="/suggest/"></form>'
+        '<form method="post" action="/suggest/?at=7"></form>'  # the correction form keeps it too
     )
 
 
@@ -478,3 +478,40 @@ def test_a_former_slug_of_something_further_on_leads_to_no_slug_of_today(client)
     assert response.status_code == 400 and person.slug not in response.content.decode()
     response = client.get("/scenes/", {"character": former, "at": first})
     assert response.status_code == 301 and f"character={person.slug}" in response["Location"]
+
+
+def watch_along_links(page):
+    """The internal addresses a page links to or sends a form to, except those that set the horizon themselves."""
+    addresses = []
+    for tag in TAGS.finditer(page):
+        if "data-horizon" not in tag.group(0):
+            addresses += [html.unescape(a) for a in ADDRESS.findall(tag.group(0)) if a.startswith("/")]
+    return [a for a in addresses if not a.startswith("/static/")]
+
+
+@pytest.mark.parametrize("own_at", [True, False])
+def test_the_correction_form_and_its_thanks_keep_the_horizon(client, own_at):
+    """Watching along, the correction pages show the banner and every link keeps `at`: carried by the link to the
+    form, or by the page the correction is about."""
+    page = client.get("/characters/saigo/", {"at": 5}).content.decode()
+    link = html.unescape(re.search(r'<a href="(/suggest/[^"]*)">Suggest a correction', page)[1])
+    assert parse_qs(urlsplit(link).query) == {"page": ["/characters/saigo/?at=5"], "at": ["5"]}
+    if not own_at:  # an older link, or one typed: the horizon of the page it is about
+        link = "/suggest/?" + urlsplit(link).query.rpartition("&")[0]
+    form = client.get(link)
+    data = {"page": "/characters/saigo/?at=5", "text": "A typo.", "source": "", "email": "", "website": ""}
+    action = html.unescape(re.search(r'<form class="suggest" method="post" action="([^"]*)"', form.content.decode())[1])
+    sent = client.post(action, data)
+    assert sent.status_code == 302 and parse_qs(urlsplit(sent.url).query)["at"] == ["5"]
+    thanks = client.get(sent.url)
+    for response in (form, thanks):
+        page = response.content.decode()
+        assert "<strong>Watching along at scene 5:</strong>" in page and "(up to scene 5)" in page
+        assert response["X-Robots-Tag"] == "noindex"
+        links = watch_along_links(page)
+        assert "/characters/saigo/?at=5" in links and "/scenes/?at=5" in links
+        assert all(parse_qs(urlsplit(a).query).get("at") == ["5"] for a in links), links
+    bare = client.get("/suggest/", {"page": "/characters/saigo/"}).content.decode()
+    assert "Watching along" not in bare and "at=" not in "".join(watch_along_links(bare))
+    bad = client.get("/suggest/", {"page": "/characters/saigo/?at=abc"})
+    assert bad.status_code == 200 and "Watching along" not in bad.content.decode()
