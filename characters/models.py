@@ -312,8 +312,10 @@ class Character(SluggedRecord):
         ]
         return min((n for n in firsts if n is not None), default=None)
 
-    def name_before_seen(self):
-        return f"{self.name}’s story"
+    def name_before_seen(self, horizon=None):
+        """What a page says of them to a viewer who has not met them: not their name, which for many tells what they
+        do (“the soldier who knocks Saigo out”)."""
+        return "This person"
 
     def fate_told_at(self, horizon):
         """Whether a viewer at scene `horizon` (None: the whole film) may know their fate: once its scene is

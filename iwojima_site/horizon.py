@@ -171,6 +171,13 @@ def later_response(request, later):
     return render(request, "later.html", {"later": later})
 
 
+def later_page(request, record, first_scene=None):
+    """later_response() for a record with `first_scene_number()` (or `first_scene`, already read) and
+    `name_before_seen(horizon)`: what may be said of it at the request's horizon, which names no one not yet met."""
+    first = record.first_scene_number() if first_scene is None else first_scene
+    return later_response(request, Later(record.name_before_seen(horizon_of(request)), first))
+
+
 def context(request):
     """Context processor: `horizon` (None or a scene number), `horizon_off` (while watching along: this page without
     `at`) and `horizon_kept` (the page's other parameters)."""
@@ -196,7 +203,7 @@ def context(request):
 
 
 class HorizonDetailMixin:
-    """For a DetailView of a record with `first_scene_number()` and `name_before_seen()`: while watching along, a
+    """For a DetailView of a record with `first_scene_number()` and `name_before_seen(horizon)`: while watching along, a
     record that first comes after the viewer's scene gets the "comes later" page (200) instead of its own."""
 
     def get(self, request, *args, **kwargs):
@@ -205,5 +212,5 @@ class HorizonDetailMixin:
         if horizon is not None:
             first = self.object.first_scene_number()
             if not shows(first, horizon):
-                return later_response(request, Later(self.object.name_before_seen(), first))
+                return later_page(request, self.object, first)
         return self.render_to_response(self.get_context_data(object=self.object))

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
 
-from iwojima_site.horizon import Later, horizon_of, later_response, shows
+from iwojima_site.horizon import horizon_of, later_page, shows
 from iwojima_site.validators import SLUG, validate_slug_list
 
 # The annotation that marks a QuerySet already cut at a horizon.
@@ -129,7 +129,7 @@ class FormerSlugRedirectMixin:
                 model,
                 slug,
                 lambda record: record.get_absolute_url(),
-                lambda record: later_response(request, Later(record.name_before_seen(), record.first_scene_number())),
+                lambda record: later_page(request, record),
             )
             if redirect is None:
                 raise

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from characters.models import DEATHS, IN_ORDER_OF_PROMINENCE, Character, count_of, least_of
 from iwojima_site.baked import SQL, BakedQuery, run_together
-from iwojima_site.horizon import cut_parts
+from iwojima_site.horizon import cut_parts, shows
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
@@ -117,7 +117,7 @@ class Location(SluggedRecord):
         ]
         return min((n for n in firsts if n is not None), default=None)
 
-    def name_before_seen(self):
+    def name_before_seen(self, horizon=None):
         return "This place"
 
     def shown_at(self, horizon):
@@ -353,7 +353,7 @@ class Scene(SluggedRecord):
     def first_scene_number(self):
         return self.number
 
-    def name_before_seen(self):
+    def name_before_seen(self, horizon=None):
         """What a page says of this scene to a viewer who has not reached it: its number, not its title."""
         return f"Scene {self.number}"
 
@@ -541,8 +541,11 @@ class Flashback(SluggedRecord):
     def first_scene_number(self):
         return self.scene.number
 
-    def name_before_seen(self):
-        return f"A memory of {self.rememberer.name}" if self.rememberer_id else "This memory"
+    def name_before_seen(self, horizon=None):
+        """Whose memory it is, once a viewer at scene `horizon` has met them; else "This memory"."""
+        if self.rememberer_id and shows(self.rememberer.first_scene_number(), horizon):
+            return f"A memory of {self.rememberer.name}"
+        return "This memory"
 
     def natural_key(self):
         return (self.slug,)
@@ -715,7 +718,7 @@ class Letter(SluggedRecord):
     def first_scene_number(self):
         return self.scene_range()[0]
 
-    def name_before_seen(self):
+    def name_before_seen(self, horizon=None):
         """A letter's title may tell what becomes of it: a viewer who has not reached it reads only "this letter"."""
         return "This letter"
 

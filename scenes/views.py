@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
 from iwojima_site.facets import FacetedListView
-from iwojima_site.horizon import HorizonDetailMixin, Later, horizon_of, later_response, shows, watching_at
+from iwojima_site.horizon import HorizonDetailMixin, horizon_of, later_page, shows, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin, renamed_query_redirect
 from iwojima_site.templatetags.addresses import route_url
 from scenes.charts import COLUMN_WIDTH, TOP, SceneIn, layout
@@ -199,7 +199,7 @@ class SceneByNumberView(RedirectView):
         scene = get_object_or_404(Scene.objects.only("number", "slug"), number=kwargs["number"])
         horizon = horizon_of(request)
         if not shows(scene.first_scene_number(), horizon):
-            return later_response(request, Later(scene.name_before_seen(), scene.first_scene_number()))
+            return later_page(request, scene)
         self.url = scene.get_absolute_url()
         return super().get(request, *args, **kwargs)
 

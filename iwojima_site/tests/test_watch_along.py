@@ -515,3 +515,38 @@ def test_the_correction_form_and_its_thanks_keep_the_horizon(client, own_at):
     assert "Watching along" not in bare and "at=" not in "".join(watch_along_links(bare))
     bad = client.get("/suggest/", {"page": "/characters/saigo/?at=abc"})
     assert bad.status_code == 200 and "Watching along" not in bad.content.decode()
+
+
+def what_a_page_names(page):
+    """The text of a page's title, meta descriptions, OpenGraph and Twitter tags, headings and lead paragraph."""
+    parts = re.findall(r"<title>(.*?)</title>", page, re.S)
+    parts += re.findall(r'<meta (?:name|property)="[^"]*" content="([^"]*)"', page)
+    parts += re.findall(r"<h\d[^>]*>(.*?)</h\d>", page, re.S) + re.findall(r'<p class="lead">(.*?)</p>', page, re.S)
+    return html.unescape("\n".join(parts))
+
+
+def test_a_person_not_yet_met_is_this_person_on_the_further_on_page(client):
+    """Many people are named by what they do (“the soldier who knocks Saigo out”): a page about someone not yet met
+    names no one, in its text or its head; nor does a memory name whose it is before they are met."""
+    checked = 0
+    for person in Character.objects.all():
+        first = person.first_scene_number()
+        if first is None or first == 1:
+            continue
+        page = client.get(person.get_absolute_url(), {"at": first - 1}).content.decode()
+        named = what_a_page_names(page)
+        assert f"This person comes after the scene you are at (scene {first - 1})" in named, person.slug
+        for name in {person.name, person.display_name, person.name_in_sentence, *person.alias_list}:
+            assert name not in named, (person.slug, name)
+        checked += 1
+    assert checked > 40
+    shimizu = Character.objects.get(slug="shimizu")
+    memory = Flashback.objects.filter(rememberer=shimizu).select_related("scene").first()
+    before = what_a_page_names(
+        client.get(memory.get_absolute_url(), {"at": shimizu.first_scene_number() - 1}).content.decode()
+    )
+    assert "Shimizu" not in before and "This memory comes after" in before
+    met = what_a_page_names(
+        client.get(memory.get_absolute_url(), {"at": shimizu.first_scene_number()}).content.decode()
+    )
+    assert "A memory of Shimizu comes after" in met
