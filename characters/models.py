@@ -149,6 +149,13 @@ def least_of(queryset, field, per="character"):
     return Subquery(queryset.order_by().values(per).annotate(least=Min(field)).values("least"))
 
 
+def possessive(name, plural=False):
+    """A name as an owner, the one way the site writes it: “Saigo’s”, “Sam’s”, “Tanida's company’s”; a name that
+    ends in a plural (`plural`: a group, or a description ending in what it is about) and so in "s" takes the
+    apostrophe alone: “The excavators’”, “The American soldier who shoots the prisoners’”."""
+    return f"{name}’" if plural and name.endswith("s") else f"{name}’s"
+
+
 def names_in(text):
     """The names in text typed one a line or separated by commas, each trimmed, empty ones dropped:
     "General Kuribayashi, the general\n" gives ["General Kuribayashi", "the general"], ",," gives []."""
@@ -297,6 +304,12 @@ class Character(SluggedRecord):
         return f"{self.rank} {self.name}" if self.rank and not self.name.startswith(self.rank) else self.name
 
     @property
+    def possessive(self):
+        """Their name as an owner (possessive()): a group's or a description's ("The excavators’") takes the
+        apostrophe alone after a final "s"."""
+        return possessive(self.name, self.is_group or not self.is_named)
+
+    @property
     def name_in_sentence(self):
         """The name as it reads inside a sentence: a group's leading "The" in lower case ("to the general's
         family"); any other name as it is."""
@@ -366,7 +379,7 @@ class Character(SluggedRecord):
             memory = (
                 "in their own memory"
                 if flashback.rememberer_id == self.pk
-                else f"in {flashback.rememberer.name}’s memory"
+                else f"in {flashback.rememberer.possessive} memory"
             )
             if memory not in ways.setdefault(flashback.scene, []):
                 ways[flashback.scene].append(memory)

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.models import DEATHS, IN_ORDER_OF_PROMINENCE, Character, count_of, least_of
+from characters.models import DEATHS, IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
 from iwojima_site.baked import SQL, BakedQuery, run_together
 from iwojima_site.horizon import cut_parts, shows
 from iwojima_site.records import SluggedRecord, SlugQuerySet
@@ -20,7 +20,7 @@ from iwojima_site.validators import validate_source_paragraphs
 
 # What a link to a person reads (its address and name, and what orders people in a scene): loading no more
 # leaves their long biographies unread where only their names are shown.
-PERSON_LINK = ("slug", "name", "role", "principal", "is_group")
+PERSON_LINK = ("slug", "name", "role", "principal", "is_group", "is_named")
 PERSON_IN_SCENE = ("scene", "on_screen", "voice_over", "mentioned", *(f"character__{f}" for f in PERSON_LINK))
 
 
@@ -33,9 +33,14 @@ class PersonLink(NamedTuple):
     role: str
     principal: bool
     is_group: bool
+    is_named: bool
 
     def get_absolute_url(self):
         return slug_url("characters:detail", self.slug)
+
+    @property
+    def possessive(self):
+        return possessive(self.name, self.is_group or not self.is_named)
 
 
 class Region(models.TextChoices):
@@ -363,7 +368,9 @@ class Scene(SluggedRecord):
         appearances = [
             (appearance.character, appearance.ways, appearance.on_screen) for appearance in self.listed_appearances
         ]
-        memories = [(flashback.rememberer.name, flashback.listed_characters) for flashback in self.listed_flashbacks]
+        memories = [
+            (flashback.rememberer.possessive, flashback.listed_characters) for flashback in self.listed_flashbacks
+        ]
         return people_in(appearances, memories)
 
 
@@ -371,7 +378,8 @@ def people_in(appearances, memories):
     """Everyone in a scene and every way they are in it, seen people first.
 
     `appearances`: (person, [ways], on screen?) for each of the scene's appearances, the person a Character or a
-    PersonLink; `memories`: [(whose memory it is, a name; [person, …] shown in it), …] for each of its flashbacks,
+    PersonLink; `memories`: [(whose memory it is, a name as an owner (“Saigo’s”); [person, …] shown in it), …] for
+    each of its flashbacks,
     in their order. Returns [PersonInScene(person, ways=["on screen", "in Saigo’s memory"], seen=True), …].
     """
     ways, seen = {}, set()
@@ -380,7 +388,7 @@ def people_in(appearances, memories):
         if on_screen:
             seen.add(person)
     for rememberer, people in memories:
-        memory = f"in {rememberer}’s memory"
+        memory = f"in {rememberer} memory"
         for person in people:
             if memory not in ways.setdefault(person, []):
                 ways[person].append(memory)
@@ -592,15 +600,22 @@ def appearances_in(scenes):
     )
 
 
+# What a memory's rememberer is read as where the memory is only named as theirs (Character.possessive).
+WHOSE_MEMORY = ("name", "is_group", "is_named")
+
+
 def memories_in(scenes):
     """The people in the flashbacks of `scenes` (primary keys, or a QuerySet of them) as plain values: each scene's
-    key, the flashback's key and its rememberer's name, the person's PersonLink fields; as Scene.people() reads
+    key, the flashback's key and its rememberer's WHOSE_MEMORY, the person's PersonLink fields; as Scene.people() reads
     them."""
     return (
         Flashback.characters.through.objects.filter(flashback__scene__in=scenes)
         .order_by("flashback__slug", "character__name", "character__slug")
         .values_list(
-            "flashback__scene", "flashback", "flashback__rememberer__name", *(f"character__{f}" for f in PERSON_LINK)
+            "flashback__scene",
+            "flashback",
+            *(f"flashback__rememberer__{f}" for f in WHOSE_MEMORY),
+            *(f"character__{f}" for f in PERSON_LINK),
         )
     )
 
@@ -631,9 +646,10 @@ def people_from(pks, appearances, memories):
     for scene, *person, on_screen, voice_over, mentioned in appearances:
         if scene in people:
             people[scene].append((PersonLink(*person), ways_of(on_screen, voice_over, mentioned), on_screen))
-    for scene, flashback, rememberer, *person in memories:
+    for scene, flashback, name, is_group, is_named, *person in memories:
         if scene in shown_in:
-            shown_in[scene].setdefault(flashback, (rememberer, []))[1].append(PersonLink(*person))
+            whose = possessive(name, is_group or not is_named)
+            shown_in[scene].setdefault(flashback, (whose, []))[1].append(PersonLink(*person))
     return {pk: people_in(people[pk], shown_in[pk].values()) for pk in pks}
 
 

@@ -19,6 +19,7 @@ from scenes.models import (
     APPEARANCES_IN_KEYS,
     MEMORIES_IN_KEYS,
     PERSON_LINK,
+    WHOSE_MEMORY,
     Appearance,
     Flashback,
     Letter,
@@ -115,7 +116,7 @@ class SceneDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
         lambda slug: (
             Flashback.objects.filter(scene__slug=slug)
             .select_related("rememberer")
-            .only("slug", "title", "when", "scene", "rememberer__slug", "rememberer__name")
+            .only("slug", "title", "when", "scene", "rememberer__slug", *(f"rememberer__{f}" for f in WHOSE_MEMORY))
         ),
         str,
     )
@@ -487,11 +488,11 @@ def timeline_drawing(chart, scenes, people, highlight):
         if mark.kind == "letter":
             label, url = f"Letter in scene {scene.number}: {mark.item.title}", mark.item.get_absolute_url()
         elif mark.kind == "flashback":
-            who = person_of[mark.person].name
-            label, url = f"{who}’s memory in scene {scene.number}: {mark.item.title}", mark.item.get_absolute_url()
+            who = person_of[mark.person].possessive
+            label, url = f"{who} memory in scene {scene.number}: {mark.item.title}", mark.item.get_absolute_url()
         else:
             person = person_of[mark.person]
-            label = f"{person.name}’s fate in scene {scene.number}: {person.get_fate_display().lower()}"
+            label = f"{person.possessive} fate in scene {scene.number}: {person.get_fate_display().lower()}"
             url = person.get_absolute_url()
         marks.append({"kind": mark.kind, "x": mark.x, "y": mark.y, "label": label, "url": url})
     columns = [
@@ -666,7 +667,7 @@ class StoryChartView(ScenePagesMixin, TemplateView):
         for memory in (
             Flashback.objects.filter(scene__in=[scene.pk for scene in scenes])
             .select_related("rememberer")
-            .only("slug", "title", "when", "scene", "rememberer__slug", "rememberer__name")
+            .only("slug", "title", "when", "scene", "rememberer__slug", *(f"rememberer__{f}" for f in WHOSE_MEMORY))
             .order_by("slug")
         ):
             memories[memory.scene_id].append(memory)
@@ -706,7 +707,7 @@ def story_drawing(chart):
         else:
             memory = point.key
             label = (
-                f"{memory.rememberer.name}’s memory in scene {scene.number}: {memory.title}. {band}, "
+                f"{memory.rememberer.possessive} memory in scene {scene.number}: {memory.title}. {band}, "
                 f"{memory.when}; order not told"
             )
             memories.append({"point": point, "memory": memory, "label": label})

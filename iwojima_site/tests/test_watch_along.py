@@ -11,7 +11,7 @@ from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from characters.models import NOT_YET, Character
+from characters.models import NOT_YET, Character, possessive
 from iwojima_site.horizon import BadHorizon, keep_horizon, parse, watching_at
 from scenes.models import Flashback, Letter, Location, Scene
 
@@ -550,3 +550,31 @@ def test_a_person_not_yet_met_is_this_person_on_the_further_on_page(client):
         client.get(memory.get_absolute_url(), {"at": shimizu.first_scene_number()}).content.decode()
     )
     assert "A memory of Shimizu comes after" in met
+
+
+def test_a_name_ending_in_a_plural_takes_the_apostrophe_alone(client):
+    """The site writes every possessive of a name with possessive(): “Saigo’s”, but “The excavators’”, a group's or
+    a description's that ends in a plural ("…who shoots the prisoners’"), never “excavators’s”."""
+    assert possessive("Saigo") == "Saigo’s" and possessive("Sam", plural=True) == "Sam’s"
+    assert possessive("The excavators", plural=True) == "The excavators’"
+    people = {person.slug: person for person in Character.objects.all()}
+    assert people["saigo"].possessive == "Saigo’s" and people["excavators"].possessive == "The excavators’"
+    assert people["american-who-shoots-the-prisoners"].possessive.endswith("the prisoners’")
+    assert people["tanidas-company"].possessive == "Tanida's company’s"
+    pages = [
+        client.get(person.get_absolute_url(), {"at": at}).content.decode()
+        for person in people.values()
+        for at in (1, 44)
+    ]
+    pages += [client.get(address).content.decode() for address in ("/timeline/?everyone=1", "/timeline/story/")]
+    pages += [client.get(address).content.decode() for address in ("/flashbacks/", "/scenes/", "/search/?q=memory")]
+    pages += [client.get(scene.get_absolute_url()).content.decode() for scene in Scene.objects.all()]
+    text = html.unescape("\n".join(pages))
+    assert not re.findall(r"\w+s’s\b", text)
+    for slug in ("excavators", "last-soldiers", "american-forces", "island-civilians", "tunnel-soldiers"):
+        person = people[slug]
+        page = html.unescape(
+            client.get(person.get_absolute_url(), {"at": person.first_scene_number()}).content.decode()
+        )
+        if len(person.shown_at(person.first_scene_number()).biography) < len(person.biography):
+            assert f"{person.possessive} story continues after the scene you are at" in page, slug
