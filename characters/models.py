@@ -71,12 +71,16 @@ class CharacterQuerySet(SlugQuerySet):
 
     def known_at(self, horizon):
         """The people in a scene up to `horizon` in any way (seen, heard, mentioned, or in a memory shown there),
-        each with `fate_scene_number` for `shown_at()`."""
+        and those in no scene and no memory (only in the credits: nothing to spoil, so known at every horizon), each
+        with `fate_scene_number` for `shown_at()`."""
         appearance = self.model._meta.get_field("appearances").related_model
         in_memory = self.model._meta.get_field("flashbacks").through
+        appears = appearance.objects.filter(character=OuterRef("pk"))
+        remembered = in_memory.objects.filter(character=OuterRef("pk"))
         return self.filter(
-            Exists(appearance.objects.filter(character=OuterRef("pk"), scene__number__lte=horizon))
-            | Exists(in_memory.objects.filter(character=OuterRef("pk"), flashback__scene__number__lte=horizon))
+            Exists(appears.filter(scene__number__lte=horizon))
+            | Exists(remembered.filter(flashback__scene__number__lte=horizon))
+            | (~Exists(appears) & ~Exists(remembered))
         ).annotate(fate_scene_number=F("fate_scene__number"))
 
     def in_order_of_appearance(self):

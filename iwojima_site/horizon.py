@@ -154,8 +154,10 @@ def horizon_of(request):
 
 
 def shows(first_scene, horizon):
-    """Whether something first seen in scene `first_scene` (None: in none) may be shown at `horizon`."""
-    return horizon is None or (first_scene is not None and first_scene <= horizon)
+    """Whether something first seen in scene `first_scene` may be shown at `horizon`. Something in no scene
+    (`first_scene` None: someone only in the credits) has nothing to spoil, and is shown at every horizon, as
+    `.at()` lists it."""
+    return horizon is None or first_scene is None or first_scene <= horizon
 
 
 @dataclass(frozen=True)

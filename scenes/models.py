@@ -81,10 +81,14 @@ class LocationQuerySet(SlugQuerySet):
         )
 
     def known_at(self, horizon):
-        """The places of a scene, or of a memory shown in a scene, up to `horizon`."""
+        """The places of a scene, or of a memory shown in a scene, up to `horizon`; and any place of none (nothing
+        to spoil: known at every horizon, as horizon.shows() has it)."""
+        scenes = Scene.objects.filter(location=OuterRef("pk"))
+        memories = Flashback.objects.filter(location=OuterRef("pk"))
         return self.filter(
-            Exists(Scene.objects.filter(location=OuterRef("pk"), number__lte=horizon))
-            | Exists(Flashback.objects.filter(location=OuterRef("pk"), scene__number__lte=horizon))
+            Exists(scenes.filter(number__lte=horizon))
+            | Exists(memories.filter(scene__number__lte=horizon))
+            | (~Exists(scenes) & ~Exists(memories))
         )
 
 
@@ -679,10 +683,12 @@ class LetterQuerySet(SlugQuerySet):
         )
 
     def known_at(self, horizon):
-        """The letters in a scene up to `horizon`, each with `last_scene_number` for `shown_at()`."""
-        return self.filter(
-            Exists(Letter.scenes.through.objects.filter(letter=OuterRef("pk"), scene__number__lte=horizon))
-        ).annotate(last_scene_number=Max("scenes__number"))
+        """The letters in a scene up to `horizon`, and any in none (nothing to spoil: known at every horizon, as
+        horizon.shows() has it), each with `last_scene_number` for `shown_at()`."""
+        in_scenes = Letter.scenes.through.objects.filter(letter=OuterRef("pk"))
+        return self.filter(Exists(in_scenes.filter(scene__number__lte=horizon)) | ~Exists(in_scenes)).annotate(
+            last_scene_number=Max("scenes__number")
+        )
 
     def listed(self):
         """The letters as their list shows them (the page and the API), in screen order."""

@@ -1,7 +1,9 @@
 """Watch-along mode (`?at=<scene>`): crawled from the home page at several horizons, no page tells what the content
 marks as later, every link keeps the horizon, counts agree with the cut lists, and a bad `at` is a 400."""
 
+import csv
 import html
+import io
 import re
 from collections import deque
 from urllib.parse import parse_qs, urlsplit
@@ -578,3 +580,43 @@ def test_a_name_ending_in_a_plural_takes_the_apostrophe_alone(client):
         )
         if len(person.shown_at(person.first_scene_number()).biography) < len(person.biography):
             assert f"{person.possessive} story continues after the scene you are at" in page, slug
+
+
+def listed_slugs(client, address, query):
+    """The slugs an API list holds for `query`, all of them (its CSV), in its order."""
+    rows = csv.DictReader(io.StringIO(client.get(address, {**query, "format": "csv"}).content.decode()))
+    return [row.get("slug") or row["person"] for row in rows]
+
+
+def test_someone_in_no_scene_is_known_at_every_horizon_and_the_last_scene_lists_everything(client):
+    """People only in the credits (no scene, no memory) have nothing to spoil: listed at every horizon, their page
+    as it is without `at`; at the last scene every list, page or API, holds what it holds without `at`."""
+    last = Scene.objects.last_number()
+    credited_only = list(Character.objects.filter(credited_only=True))
+    assert {person.slug for person in credited_only} >= {"nozaki", "endo"}
+    for person in credited_only:
+        assert person.first_scene_number() is None
+        bare = client.get(person.get_absolute_url()).content.decode()
+        assert "in the film’s credits" in bare
+        for at in (1, last):
+            page = client.get(person.get_absolute_url(), {"at": at}).content.decode()
+            assert "comes after the scene you are at" not in page and "in the film’s credits" in page, (person, at)
+            assert person.slug in cast_rows(client, {"at": at})
+            assert person.slug in listed_slugs(client, "/api/people/", {"at": at})
+            assert client.get(f"/api/people/{person.slug}/", {"at": at}).status_code == 200
+            found = client.get("/search/", {"q": person.name, "at": at}).content.decode()
+            assert person.get_absolute_url() in found, (person, at)
+    for kind in ("scenes", "people", "letters", "flashbacks", "places", "cast"):
+        assert listed_slugs(client, f"/api/{kind}/", {"at": last}) == listed_slugs(client, f"/api/{kind}/", {}), kind
+    for address in ("/scenes/", "/characters/", "/letters/", "/flashbacks/", "/places/", "/cast/"):
+        whole, at_last = client.get(address).context, client.get(address, {"at": last}).context
+        key = "paginator" if "paginator" in whole and whole["paginator"] else "object_list"
+        if key == "paginator":
+            whole, at_last = whole["paginator"].object_list, at_last["paginator"].object_list
+        else:
+            whole, at_last = whole["object_list"], at_last["object_list"]
+        assert [r.pk for r in at_last] == [r.pk for r in whole], address
+    for kind in ("scenes", "people", "letters", "flashbacks"):
+        facets = [client.get(f"/api/{kind}/", query).json()["facets"] for query in ({}, {"at": last})]
+        whole, at_last = ({f["name"]: f for f in each if f["name"] != "fate"} for each in facets)
+        assert at_last == whole, kind  # but the fate filter, left out while watching along
