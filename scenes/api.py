@@ -7,7 +7,23 @@ from rest_framework import serializers
 from iwojima_site.api import PageURLField, RecordViewSet, SlugListField
 from iwojima_site.horizon import horizon_of
 from scenes.filters import FlashbackFilter, LetterFilter, SceneFilter
-from scenes.models import Flashback, Letter, Location, Scene
+from scenes.models import Flashback, Letter, Location, Scene, source_paragraphs_at
+
+
+class SourceParagraphsField(serializers.ListField):
+    """`source_paragraphs`, watching along only those the scenes up to the horizon cite (source_paragraphs_at())."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.IntegerField())
+        kwargs.setdefault(
+            "help_text",
+            "The plot summary's paragraphs it comes from; watching along, only those the scenes up to the one you are "
+            "at cite.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        return source_paragraphs_at(record, self.context.get("request"))
 
 
 def slug_of(**kwargs):
@@ -22,6 +38,7 @@ class SceneSerializer(serializers.ModelSerializer):
     seen = serializers.SerializerMethodField(help_text="Those seen: on screen, or in a memory the scene cuts to.")
     flashbacks = SlugListField(source="listed_flashbacks")
     letter_count = serializers.IntegerField(read_only=True, help_text="Letters in the scene (a record names them).")
+    source_paragraphs = SourceParagraphsField()
 
     class Meta:
         model = Scene
@@ -73,6 +90,7 @@ class LetterSerializer(serializers.ModelSerializer):
     fate = serializers.SerializerMethodField(
         help_text="What became of it; watching along, told once its last scene is reached."
     )
+    source_paragraphs = SourceParagraphsField()
 
     def get_summary(self, letter) -> str:
         return letter.summary_at(horizon(self))
@@ -96,6 +114,7 @@ class FlashbackSerializer(serializers.ModelSerializer):
     rememberer = slug_of()
     people = SlugListField(source="characters")
     location = slug_of()
+    source_paragraphs = SourceParagraphsField()
 
     class Meta:
         model = Flashback

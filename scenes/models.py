@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from characters.models import DEATHS, IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
 from iwojima_site.baked import SQL, BakedQuery, run_together
-from iwojima_site.horizon import cut_parts, shows
+from iwojima_site.horizon import cut_parts, horizon_of, shows
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
@@ -149,6 +149,19 @@ class Location(SluggedRecord):
         return f"{reverse('scenes:list')}?{urlencode({'location': self.slug})}"
 
 
+def source_paragraphs_at(record, request):
+    """A record's `source_paragraphs` as a viewer at the request's horizon may see them: only the paragraphs that the
+    scenes up to it cite (the scenes' own `source_paragraphs`), so that no number points at what comes later; all
+    of them when the mode is off. The paragraphs cited are read once per request."""
+    horizon = horizon_of(request)
+    if horizon is None:
+        return list(record.source_paragraphs)
+    read = getattr(request, "paragraphs_cited_at", None)
+    if read is None or read[0] != horizon:
+        read = request.paragraphs_cited_at = (horizon, Scene.objects.at(horizon).paragraphs_cited())
+    return [number for number in record.source_paragraphs if number in read[1]]
+
+
 class SceneQuerySet(SlugQuerySet):
     def in_screen_order(self):
         return self.order_by("number")
@@ -156,6 +169,10 @@ class SceneQuerySet(SlugQuerySet):
     def known_at(self, horizon):
         """The scenes up to and including scene `horizon`."""
         return self.filter(number__lte=horizon)
+
+    def paragraphs_cited(self):
+        """The numbers of the plot summary's paragraphs these scenes cite (their `source_paragraphs`): a set."""
+        return {number for cited in self.values_list("source_paragraphs", flat=True) for number in cited}
 
     def last_number(self):
         """The number of the last scene (None when there is none)."""

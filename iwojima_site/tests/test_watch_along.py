@@ -620,3 +620,26 @@ def test_someone_in_no_scene_is_known_at_every_horizon_and_the_last_scene_lists_
         facets = [client.get(f"/api/{kind}/", query).json()["facets"] for query in ({}, {"at": last})]
         whole, at_last = ({f["name"]: f for f in each if f["name"] != "fate"} for each in facets)
         assert at_last == whole, kind  # but the fate filter, left out while watching along
+
+
+def test_source_paragraphs_name_only_what_the_scenes_reached_cite(client):
+    """Watching along, a record's `source_paragraphs` (API) and its page's "Source ¶…" list only the plot summary's
+    paragraphs that the scenes up to the horizon cite: a later paragraph's number tells how far the record goes."""
+    bag = Letter.objects.get(slug="the-bag-of-undelivered-letters")
+    assert client.get(f"/api/letters/{bag.slug}/", {"at": 1}).json()["source_paragraphs"] == [1]
+    assert client.get(f"/api/letters/{bag.slug}/").json()["source_paragraphs"] == bag.source_paragraphs
+    last, checked = Scene.objects.last_number(), {"scenes": 0, "letters": 0, "flashbacks": 0}
+    for at in (1, 5, shimizus_arrival(), 30, last):
+        cited = {n for scene in Scene.objects.filter(number__lte=at) for n in scene.source_paragraphs}
+        for kind, model in (("scenes", Scene), ("letters", Letter), ("flashbacks", Flashback)):
+            records = client.get(f"/api/{kind}/", {"at": at, "format": "json", "page_size": 1000}).json()["results"]
+            checked[kind] += len(records)
+            for row in records:
+                record = model.objects.get(slug=row["slug"])
+                assert row["source_paragraphs"] == [n for n in record.source_paragraphs if n in cited], (kind, at)
+                one = client.get(f"/api/{kind}/{record.slug}/", {"at": at}).json()
+                assert one["source_paragraphs"] == row["source_paragraphs"]
+                page = client.get(record.get_absolute_url(), {"at": at}).content.decode()
+                shown = {int(n) for n in re.findall(r'href="/source/\?at=\d+#p(\d+)"', page)}
+                assert shown == set(row["source_paragraphs"]), (kind, record.slug, at)
+    assert min(checked.values()) > 5, checked
