@@ -307,6 +307,21 @@ class FacetedFilterSet(django_filters.FilterSet):
             for name in self.told_later:
                 self.filters.pop(name, None)
 
+    @property
+    def form(self):
+        """django-filter's form; watching along, each choice of records is cut at the horizon, so that a record
+        still to come (by its slug now) is refused as a slug no record has, and named nowhere."""
+        form = super().form
+        if self.horizon is not None and not getattr(form, "cut_at_horizon", False):
+            for field in form.fields.values():
+                queryset = getattr(field, "queryset", None)
+                if isinstance(queryset, QuerySet) and hasattr(queryset, "at"):
+                    field.queryset = queryset.at(self.horizon)
+                    if isinstance(field, AllOfField):
+                        field.by_values = None  # its baked statement reads the whole film's records
+            form.cut_at_horizon = True
+        return form
+
     def get_form_class(self):
         """The form class of this FilterSet's filters, made once per process for each set of them (watch-along
         leaves some out), as Django makes a form class's fields once: django-filter's own makes a class and

@@ -645,3 +645,29 @@ def test_source_paragraphs_name_only_what_the_scenes_reached_cite(client):
                 shown = {int(n) for n in re.findall(r'href="/source/\?at=\d+#p(\d+)"', page)}
                 assert shown == set(row["source_paragraphs"]), (kind, record.slug, at)
     assert min(checked.values()) > 5, checked
+
+
+def test_a_filter_refuses_a_record_still_to_come_alone_or_beside_one_already_met(client):
+    """Watching along, choosing by its slug now a person or place not yet met is refused as an unknown slug (400),
+    and the page names them nowhere: the lists, their facet pages and the API."""
+    at = shimizus_arrival() - 1
+    shimizu = Character.objects.get(slug="shimizu")
+    later_place = Location.objects.exclude(pk__in=Location.objects.at(at)).order_by("pk").first()
+    addresses = [
+        "/scenes/?character=shimizu",
+        "/scenes/?character=saigo&character=shimizu",
+        "/scenes/facets/character/?character=saigo&character=shimizu",
+        f"/scenes/?location={later_place.slug}",
+        "/letters/?recipient=shimizu",
+        "/flashbacks/?rememberer=shimizu",
+        "/flashbacks/?character=saigo&character=shimizu",
+        "/api/scenes/?character=saigo&character=shimizu",
+        f"/api/scenes/?location={later_place.slug}",
+    ]
+    for address in addresses:
+        response = client.get(f"{address}&at={at}")
+        assert response.status_code == 400, address
+        page = html.unescape(response.content.decode())
+        assert shimizu.name not in page and later_place.name not in page, address
+        assert client.get(address).status_code == 200, address  # the whole film knows them
+    assert client.get(f"/scenes/?character=saigo&at={at}").status_code == 200
