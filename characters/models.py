@@ -349,6 +349,15 @@ class Character(SluggedRecord):
             fate_at = min(stamps) if stamps else watch_along.last_scene_number()
         return fate_at is not None and fate_at <= horizon
 
+    def death_scene_number(self):
+        """The scene of their death (None: their fate is not a death, or no scene tells it): the fate's scene, else
+        the first scene their fate note is stamped with, as fate_told_at() reads it."""
+        if self.fate not in DEATHS:
+            return None
+        if self.fate_scene_id:
+            return self.fate_scene.number
+        return min((part["scene"] for part in self.fate_detail or [] if "scene" in part), default=None)
+
     def shown_at(self, horizon):
         """What a viewer at scene `horizon` may read of them (all of it when None): ShownPerson."""
         if horizon is None:

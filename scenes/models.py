@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.models import DEATHS, IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
+from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
 from iwojima_site.baked import SQL, BakedQuery, run_together
 from iwojima_site.horizon import cut_parts, horizon_of, shows
 from iwojima_site.records import SluggedRecord, SlugQuerySet
@@ -803,13 +803,14 @@ class Letter(SluggedRecord):
 
     def writing_errors(self, scenes):
         """No one writes a letter after their death: with a writer whose fate is a death, a letter written on
-        screen or heard in voice-over is in no scene (of `scenes`, a QuerySet) after the writer's fate scene.
+        screen or heard in voice-over is in no scene (of `scenes`, a QuerySet) after the scene of the writer's death
+        (Character.death_scene_number).
         Checked against the scenes as the admin's form sends them (LetterForm) and, once saved, as stored
         (rule_errors): they are a many-to-many field, which the model's clean() cannot see as edited."""
         if not self.writer_id or self.presentation not in self.WRITING:
             return []
-        writer = Character.objects.filter(pk=self.writer_id, fate__in=DEATHS, fate_scene__isnull=False)
-        death = writer.values_list("fate_scene__number", flat=True).first()
+        writer = Character.objects.filter(pk=self.writer_id).select_related("fate_scene").first()
+        death = writer and writer.death_scene_number()
         if death is None:
             return []
         later = sorted(scenes.filter(number__gt=death).values_list("number", flat=True))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from characters.models import Character
+from characters.models import DEATHS, Character
 from iwojima_site.tests.test_admin import form_errors, person_form, scene_form
 from scenes.content import export_content, load_content
 from scenes.models import Appearance, Flashback, Letter, Scene
@@ -144,6 +144,13 @@ def test_no_one_writes_a_letter_in_a_scene_after_their_death(admin_client):
     )
     kuribayashi.refresh_from_db()
     assert kuribayashi.fate_scene.number == 42
+    # A death told by the fate note alone (no fate scene) counts from the note's first scene.
+    kashiwara = Character.objects.get(slug="kashiwara")
+    assert kashiwara.fate in DEATHS and kashiwara.fate_scene is None
+    died = kashiwara.death_scene_number()
+    after = Scene.objects.get(number=died + 1)
+    response = admin_client.post(url, letter_form(letter, writer=kashiwara.pk, scenes=[after.pk]))
+    assert form_errors(response) == [f"Kashiwara dies in scene {died}, so writes no letter in scene {died + 1}."]
     # Read aloud or found, a letter may outlive its writer.
     response = admin_client.post(url, letter_form(letter, presentation="found", scenes=later))
     assert response.status_code == 302 and sorted(letter.scenes.values_list("number", flat=True)) == [43, 44]
