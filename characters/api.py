@@ -4,7 +4,7 @@ and the credited cast, each a list and its records. Field names are stable: the 
 from rest_framework import serializers
 
 from characters.filters import CharacterFilter
-from characters.models import Character, seen_scene_count_of
+from characters.models import Character
 from iwojima_site.api import PageURLField, RecordViewSet
 from iwojima_site.horizon import horizon_of
 
@@ -19,6 +19,7 @@ class PersonSerializer(serializers.ModelSerializer):
     fate_scene = serializers.SerializerMethodField(help_text="The slug of the fate's scene, once it is reached.")
 
     def get_seen_scene_count(self, person) -> int:
+        # Watching along (Character.objects.at()), the scenes seen so far: the film's count tells how long they stay.
         return getattr(person, "seen_by_horizon", person.seen_scene_count)
 
     def get_fate(self, person) -> str:
@@ -49,11 +50,6 @@ class PersonViewSet(RecordViewSet):
     serializer_class = PersonSerializer
     filterset_class = CharacterFilter
     queryset = Character.objects.listed().select_related("fate_scene")
-
-    def get_queryset(self):
-        # Watching along, a person's count of scenes would tell how long they are still to be seen.
-        people, horizon = super().get_queryset(), horizon_of(self.request)
-        return people if horizon is None else people.annotate(seen_by_horizon=seen_scene_count_of(Character, horizon))
 
 
 class CastViewSet(RecordViewSet):

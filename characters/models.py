@@ -72,16 +72,24 @@ class CharacterQuerySet(SlugQuerySet):
     def known_at(self, horizon):
         """The people in a scene up to `horizon` in any way (seen, heard, mentioned, or in a memory shown there),
         and those in no scene and no memory (only in the credits: nothing to spoil, so known at every horizon), each
-        with `fate_scene_number` for `shown_at()`."""
+        with `fate_scene_number` for `shown_at()` and `seen_by_horizon`, the scenes they are seen in so far, which the
+        order of prominence then reads (order_by()): the whole film's count would tell who is seen more later."""
         appearance = self.model._meta.get_field("appearances").related_model
         in_memory = self.model._meta.get_field("flashbacks").through
         appears = appearance.objects.filter(character=OuterRef("pk"))
         remembered = in_memory.objects.filter(character=OuterRef("pk"))
-        return self.filter(
+        known = self.filter(
             Exists(appears.filter(scene__number__lte=horizon))
             | Exists(remembered.filter(flashback__scene__number__lte=horizon))
             | (~Exists(appears) & ~Exists(remembered))
-        ).annotate(fate_scene_number=F("fate_scene__number"))
+        ).annotate(fate_scene_number=F("fate_scene__number"), seen_by_horizon=seen_scene_count_of(self.model, horizon))
+        return known.order_by(*known.query.order_by) if known.query.order_by else known
+
+    def order_by(self, *fields):
+        """QuerySet.order_by(); cut at a horizon (known_at()), the order of prominence counts the scenes seen so far."""
+        if "seen_by_horizon" in self.query.annotations:
+            fields = ["-seen_by_horizon" if field == "-seen_scene_count" else field for field in fields]
+        return super().order_by(*fields)
 
     def in_order_of_appearance(self):
         """Ordered by the first scene (or flashback's scene) they are in: `first_scene` and `first_memory`, each a

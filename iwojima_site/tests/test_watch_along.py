@@ -671,3 +671,24 @@ def test_a_filter_refuses_a_record_still_to_come_alone_or_beside_one_already_met
         assert shimizu.name not in page and later_place.name not in page, address
         assert client.get(address).status_code == 200, address  # the whole film knows them
     assert client.get(f"/scenes/?character=saigo&at={at}").status_code == 200
+
+
+def test_the_order_of_prominence_counts_the_scenes_seen_so_far(client):
+    """Watching along, people are ordered by the scenes they are seen in up to the horizon: the whole film's counts
+    would put first whoever is seen more later."""
+    at = 12
+    counts = Scene.objects.filter(number__lte=at).presence_counts()
+    tiers = dict(Character.objects.values_list("slug", "prominence_tier"))
+    slugs, address = [], f"/api/people/?at={at}"
+    while address:
+        page = client.get(address).json()
+        slugs += [row["slug"] for row in page["results"]]
+        address = page["next"] and "?".join(urlsplit(page["next"])[2:4])
+    people = {p.slug: p for p in Character.objects.filter(slug__in=slugs)}
+    expected = sorted(slugs, key=lambda s: (tiers[s], -counts.get(people[s].pk, 0), people[s].name, s))
+    assert slugs == expected
+    whole_film = sorted(slugs, key=lambda s: (tiers[s], -people[s].seen_scene_count, people[s].name, s))
+    assert whole_film != expected  # the example: the whole film's order differs at this horizon
+    page = client.get("/characters/", {"at": at}).content.decode()
+    shown = [s for s in re.findall(r'href="/characters/([a-z0-9-]+)/\?at=', page) if s in people]
+    assert list(dict.fromkeys(shown)) == expected[: len(dict.fromkeys(shown))]
