@@ -692,3 +692,9 @@ def test_the_order_of_prominence_counts_the_scenes_seen_so_far(client):
     page = client.get("/characters/", {"at": at}).content.decode()
     shown = [s for s in re.findall(r'href="/characters/([a-z0-9-]+)/\?at=', page) if s in people]
     assert list(dict.fromkeys(shown)) == expected[: len(dict.fromkeys(shown))]
+
+
+def test_the_home_page_counts_in_the_singular_where_there_is_one(client):
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/", {"at": 1}).content.decode()).split())
+    assert "1 scene " in page and "1 scenes" not in page
+    assert not re.search(r"\b1 (scenes|groups|letters|flashbacks|people)\b", page)
