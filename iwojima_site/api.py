@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -212,14 +213,17 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_field(OpenApiTypes.URI)
 class PageURLField(serializers.Field):
-    """The record's page on the site, as an absolute address from DJANGO_SITE_URL."""
+    """The record's page on the site, as an absolute address from DJANGO_SITE_URL; watching along, with the
+    request's `at`, so that following it shows the page as the viewer may see it."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "The record's page on the site.")
+        kwargs.setdefault("help_text", "The record's page on the site (with `at`, when the request has it).")
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return absolute_url(value.get_absolute_url())
+        url = absolute_url(value.get_absolute_url())
+        horizon = horizon_of(self.context.get("request"))
+        return url if horizon is None else f"{url}{'&' if '?' in url else '?'}{urlencode({'at': horizon})}"
 
 
 class SlugListField(serializers.ListField):

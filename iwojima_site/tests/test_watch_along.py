@@ -698,3 +698,14 @@ def test_the_home_page_counts_in_the_singular_where_there_is_one(client):
     page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/", {"at": 1}).content.decode()).split())
     assert "1 scene " in page and "1 scenes" not in page
     assert not re.search(r"\b1 (scenes|groups|letters|flashbacks|people)\b", page)
+
+
+@pytest.mark.parametrize("kind", ["scenes", "people", "letters", "flashbacks", "places", "cast"])
+def test_the_apis_page_addresses_keep_the_horizon(client, kind):
+    """A record's `url` in the API leads to its page as the viewer may see it: with `at` while watching along."""
+    at = shimizus_arrival()
+    rows = client.get(f"/api/{kind}/", {"at": at}).json()["results"]
+    assert rows and all(urlsplit(row["url"]).query == f"at={at}" for row in rows), kind
+    assert all(not urlsplit(row["url"]).query for row in client.get(f"/api/{kind}/").json()["results"])
+    if "slug" in rows[0]:  # a record of its own (the cast lists people, whose records are the people's)
+        assert client.get(f"/api/{kind}/{rows[0]['slug']}/", {"at": at}).json()["url"].endswith(f"?at={at}")
