@@ -31,6 +31,23 @@ class EditorFields:
                 kwargs.setdefault("error_messages", {"min_value": floor.message})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        """The change form; a record renamed back to one of its own former slugs takes it back from that list
+        (its model would refuse a slug that is also one of its former slugs)."""
+        form = super().get_form(request, obj, **kwargs)
+        if not {"slug", "former_slugs"} <= set(form.base_fields):
+            return form
+
+        class TakesBackFormerSlug(form):
+            def clean(self):
+                cleaned = super().clean()
+                slug, former = cleaned.get("slug"), cleaned.get("former_slugs") or []
+                if self.instance.pk and "slug" in self.changed_data and slug in former:
+                    cleaned["former_slugs"] = [old for old in former if old != slug]
+                return cleaned
+
+        return TakesBackFormerSlug
+
     def save_model(self, request, obj, form, change):
         # A renamed record keeps its old address: the slug it had joins its former slugs, which redirect for good.
         # (Nothing else can hold that slug: slugs are unique, and a former slug may not be another's slug.)

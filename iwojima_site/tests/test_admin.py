@@ -188,3 +188,21 @@ def test_aliases_are_typed_one_a_line_or_between_commas_and_none_is_empty(admin_
     page = admin_client.get(nishi.get_absolute_url()).content.decode()
     assert "“”" not in page and "“,,”" not in page
     assert ("Also called" in page) == bool(shown) and (shown is None or shown in page)
+
+
+def test_a_person_renamed_back_takes_the_old_slug_back_from_the_former_slugs(admin_client):
+    """sam → sam-x → sam: the second rename is not refused as "a current slug cannot also be a former one"; the old
+    address and the one in between both keep leading to the page."""
+    person = Character.objects.get(slug="sam")
+    url = reverse("admin:characters_character_change", args=[person.pk])
+    assert admin_client.post(url, person_form(person, slug="sam-x")).status_code == 302
+    person.refresh_from_db()
+    assert person.slug == "sam-x" and "sam" in person.former_slugs
+    response = admin_client.post(url, person_form(person, slug="sam"))
+    assert response.status_code == 302, form_errors(response)
+    person.refresh_from_db()
+    assert person.slug == "sam" and "sam" not in person.former_slugs and "sam-x" in person.former_slugs
+    assert admin_client.get("/characters/sam-x/")["Location"] == "/characters/sam/"
+    # Listing its own slug among its former slugs without renaming is still refused.
+    response = admin_client.post(url, person_form(person, former_slugs="sam\nsam-x"))
+    assert response.status_code == 200 and "cannot also be a former one" in " ".join(form_errors(response))
