@@ -353,8 +353,7 @@ class Character(SluggedRecord):
         if fate_at is None and self.fate_scene_id:
             fate_at = self.fate_scene.number
         if fate_at is None:
-            stamps = [part["scene"] for part in self.fate_detail or [] if isinstance(part, dict) and "scene" in part]
-            fate_at = min(stamps) if stamps else watch_along.last_scene_number()
+            fate_at = self.fate_note_from or watch_along.last_scene_number()
         return fate_at is not None and fate_at <= horizon
 
     def death_scene_number(self):
@@ -362,9 +361,13 @@ class Character(SluggedRecord):
         the first scene their fate note is stamped with, as fate_told_at() reads it."""
         if self.fate not in DEATHS:
             return None
-        if self.fate_scene_id:
-            return self.fate_scene.number
-        return min((part["scene"] for part in self.fate_detail or [] if "scene" in part), default=None)
+        return self.fate_scene.number if self.fate_scene_id else self.fate_note_from
+
+    @property
+    def fate_note_from(self):
+        """The first scene their fate note is stamped with (None: no stamped part)."""
+        return min((part["scene"] for part in self.fate_detail or [] if isinstance(part, dict) and "scene" in part),
+                   default=None)  # fmt: skip
 
     def shown_at(self, horizon):
         """What a viewer at scene `horizon` may read of them (all of it when None): ShownPerson."""

@@ -87,28 +87,25 @@ def test_an_editor_cannot_move_a_fate_scene_after_the_fate_note(admin_client):
     assert scene.number == 42
 
 
-def letter_form(letter, **changes):
-    """The admin's change form for a letter as an editor sends it, with `changes` typed in."""
-    data = {key: value for key, value in model_to_dict(letter).items() if value is not None}
+def record_form(record, related, **changes):
+    """The admin's change form for a letter or a memory as an editor sends it: its many-to-many field `related` as
+    keys, with `changes` typed in."""
+    data = {key: value for key, value in model_to_dict(record).items() if value is not None}
     data.update(
-        former_slugs="\n".join(letter.former_slugs),
-        source_paragraphs=", ".join(map(str, letter.source_paragraphs)),
-        scenes=[scene.pk for scene in letter.scenes.all()],
+        former_slugs="\n".join(record.former_slugs),
+        source_paragraphs=", ".join(map(str, record.source_paragraphs)),
     )
+    data[related] = [other.pk for other in getattr(record, related).all()]
     data.update(changes)
     return data
+
+
+def letter_form(letter, **changes):
+    return record_form(letter, "scenes", **changes)
 
 
 def flashback_form(memory, **changes):
-    """The admin's change form for a memory as an editor sends it, with `changes` typed in."""
-    data = {key: value for key, value in model_to_dict(memory).items() if value is not None}
-    data.update(
-        former_slugs="\n".join(memory.former_slugs),
-        source_paragraphs=", ".join(map(str, memory.source_paragraphs)),
-        characters=[person.pk for person in memory.characters.all()],
-    )
-    data.update(changes)
-    return data
+    return record_form(memory, "characters", **changes)
 
 
 def test_a_letter_cannot_be_written_to_its_own_writer(admin_client):
