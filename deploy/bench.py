@@ -9,7 +9,7 @@ page ÷ yardstick, latency and CPU time as yardstick ÷ page.
 - CPU per request (the steady figure): one connection, sequential requests (wrk -t1 -c1), the server's worker
   processes' CPU time from /proc divided by the requests; after a 1 s warm-up, the median of 3 rounds of 2 s
   (nginx: 3 rounds of 1 s), the rounds of all rows interleaved, each cached page beside its static file and each
-  gunicorn page beside a 1 s round of hello, its share of hello being the median of those side-by-side ratios.
+  gunicorn page beside a 1 s round of hello, its share of either being the median of those side-by-side ratios.
 - Throughput and latency: wrk -t2 -c16 --latency --timeout 30s; after a gunicorn row, its queue is drained.
 - Load: wrk at 64 connections for 30 s against gunicorn, through every page at a hundred times the content.
 
@@ -503,6 +503,7 @@ class Row:
     measured: bool = True
     cpu: list = field(default_factory=list)  # CPU seconds per request, one a round
     hello_cpu: list = field(default_factory=list)  # hello's, measured right beside each of those rounds
+    static_cpu: list = field(default_factory=list)  # through the cache: its static file's, right beside each round
     load: dict = field(default_factory=dict)
 
     def setting(self, timing, kind):
@@ -516,13 +517,24 @@ class Row:
     def cpu_share_of(self, hello):
         """Hello's CPU per request ÷ this row's: the median over its rounds of the ratio to the hello round measured
         right beside each (a drifting machine touches both alike), else to hello's median."""
-        if self.hello_cpu and self.cpu:
-            return statistics.median(h / mine for h, mine in zip(self.hello_cpu, self.cpu, strict=True))
-        return hello.cpu_median / self.cpu_median if hello.cpu_median and self.cpu_median else None
+        return paired_share(self.hello_cpu, self.cpu, hello.cpu_median, self.cpu_median)
+
+    def cpu_share_of_static(self):
+        """The static file's CPU per request ÷ this row's, as `cpu_share_of` with the static file's rounds measured
+        right beside this row's (through the cache), else its median."""
+        return paired_share(self.static_cpu, self.cpu, self.reference and self.reference.cpu_median, self.cpu_median)
 
     def figure(self, key):
         """ "cpu" (seconds per request), or one of wrk's figures ("rps", "p50", "p99")."""
         return self.cpu_median if key == "cpu" else self.load.get(key)
+
+
+def paired_share(yardstick_rounds, rounds, yardstick_median, median):
+    """Yardstick ÷ mine (CPU seconds per request, lower is better): the median of the ratios round by round when
+    each of my rounds has a yardstick round beside it, else the ratio of the medians; None without figures."""
+    if yardstick_rounds and rounds:
+        return statistics.median(y / mine for y, mine in zip(yardstick_rounds, rounds, strict=True))
+    return yardstick_median / median if yardstick_median and median else None
 
 
 # What nginx writes itself when it serves a static file; the reference files get every other header of their page.
@@ -621,33 +633,34 @@ def measure_cpu(measured, timing):
     # Each page through the cache is measured right beside the static file of its bytes, each page of gunicorn right
     # beside a round of hello, and every other round runs backwards, so that the machine's swings touch what is
     # compared alike.
+    # An item is (row, beside): a round of row, also kept as the yardstick of `beside` (or None) for that round.
     hello = measured[0]
     order, placed = [], set()
     for row in measured:
         if row.group.startswith("through"):
-            pair = (row, row.reference)
+            items = ((row, None), (row.reference, row))  # the page's round, then its static file's
         elif row is not hello and not row.server.nginx:
-            pair = ((hello, row), row)  # a round of hello for this row, then the row's own
+            items = ((hello, row), (row, None))  # a round of hello for this row, then the row's own
         else:
-            pair = (row,)
-        for item in pair:
-            if isinstance(item, tuple) or id(item) not in placed:
-                order.append(item)
-                placed.add(id(item))
+            items = ((row, None),)
+        for row_, beside in items:
+            if beside or id(row_) not in placed:
+                order.append((row_, beside))
+                placed.add(id(row_))
     for round_ in range(max(timing.rounds_app, timing.rounds_nginx)):
-        for item in order if round_ % 2 == 0 else order[::-1]:
-            row, beside = item if isinstance(item, tuple) else (item, None)
+        for row, beside in order if round_ % 2 == 0 else order[::-1]:
             if round_ >= row.setting(timing, "rounds"):
                 continue
-            seconds = timing.cpu_hello if beside else row.setting(timing, "cpu")
+            seconds = timing.cpu_hello if row is hello and beside else row.setting(timing, "cpu")
             cpu = cpu_per_request(row, seconds)
             if cpu is None:
                 continue
             row.cpu.append(cpu)
             if beside:
-                beside.hello_cpu.append(cpu)
-    for row in measured:  # a page whose own round failed drops its hello round too
+                (beside.hello_cpu if row is hello else beside.static_cpu).append(cpu)
+    for row in measured:  # a page whose own round failed drops its yardstick's round too
         row.hello_cpu = row.hello_cpu if len(row.hello_cpu) == len(row.cpu) else []
+        row.static_cpu = row.static_cpu if len(row.static_cpu) == len(row.cpu) else []
 
 
 def cpu_per_request(row, seconds):
@@ -733,9 +746,9 @@ def print_machine(databases, wrk_version, timing):
     print(
         f"CPU: wrk -t1 -c1, median of {timing.rounds_app} rounds of {timing.cpu_app} s after a {timing.warm_up} s "
         f"warm-up, each beside a {timing.cpu_hello} s round of hello (nginx: {timing.rounds_nginx} rounds of "
-        f"{timing.cpu_nginx} s); req/s and latency: wrk -t2 "
+        f"{timing.cpu_nginx} s, each page through the cache beside its static file); req/s and latency: wrk -t2 "
         f"-c{timing.connections}, {timing.load_app} s (nginx: {timing.load_nginx} s). Shares: req/s page ÷ yardstick; "
-        "latency and CPU yardstick ÷ page."
+        "latency and CPU yardstick ÷ page (CPU: the median of the side-by-side rounds' ratios)."
     )
 
 
@@ -764,9 +777,12 @@ def print_table(rows):
             value, ref = row.figure(key), row.reference and row.reference.figure(key)
             shown = fmt(value and value * scale, pattern)
             of_hello = share(value, hello.figure(key), better)
+            of_static = share(value, ref, better)
             if key == "cpu" and row.hello_cpu:  # against the hello rounds measured beside its own
                 of_hello = share(row.cpu_share_of(hello), 1, True)
-            line += f" │ {shown:>7} {of_hello:>7} {share(value, ref, better):>7}"
+            if key == "cpu" and row.static_cpu:  # against its static file's rounds measured beside its own
+                of_static = share(row.cpu_share_of_static(), 1, True)
+            line += f" │ {shown:>7} {of_hello:>7} {of_static:>7}"
         if row.note and row.note != "HIT":
             line += f"  ({row.note})"
         if row.load.get("errors") or row.load.get("non2xx"):
@@ -819,9 +835,9 @@ def print_targets(rows, stress):
     for label in ("home ×100", "/scenes/ ×100"):
         size = by_label[(False, label)].size
         print(f"  {label + ' size':40} {size / 1000:6.0f}K  goal ≤ 40 KB  {'pass' if size <= 40_000 else 'MISS'}")
-    hits = [row for row in rows if row.group.startswith("through") and row.cpu_median and row.reference.cpu_median]
+    hits = [row for row in rows if row.group.startswith("through") and row.cpu_share_of_static()]
     if hits:
-        cpu = sorted(row.reference.cpu_median / row.cpu_median for row in hits)
+        cpu = sorted(row.cpu_share_of_static() for row in hits)
         median, rps = statistics.median(cpu), statistics.median(r.load["rps"] / r.reference.load["rps"] for r in hits)
         print(
             f"  {'cache hits, median of the pages':40} {100 * median:6.1f}%  goal ≥ 90% of static  "
