@@ -8,6 +8,8 @@ throttled per client address in fixed windows counted in the shared database, on
 (iwojima_site.throttling); a 429 says when to come back and is never stored.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, QuerySet, Window
@@ -75,6 +77,16 @@ class CountingPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+def on_site(link):
+    """A link DRF made from the request's scheme and Host ("http://alias:8000/api/scenes/?page=2"), on the
+    configured site (DJANGO_SITE_URL) as the records' urls are; None stays None. The bytes of a list then depend
+    only on its address (path and query), which its ETag and the shared cache's key cover."""
+    if link is None:
+        return None
+    parts = urlsplit(link)
+    return absolute_url(urlunsplit(("", "", parts.path, parts.query, "")))
+
+
 class FacetPagination(PageNumberPagination):
     """Pages of 25, as the site's lists have; the body also holds the list's facet counts."""
 
@@ -90,8 +102,8 @@ class FacetPagination(PageNumberPagination):
         return Response(
             {
                 "count": self.page.paginator.count,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
+                "next": on_site(self.get_next_link()),
+                "previous": on_site(self.get_previous_link()),
                 "facets": facets or [],
                 "results": data,
             }

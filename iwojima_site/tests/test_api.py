@@ -133,6 +133,22 @@ def test_a_record_is_its_page_as_data(client):
     assert client.get(reverse("api:scene-detail", args=["no-such-scene"])).status_code == 404
 
 
+@pytest.mark.parametrize("host", ["alias.example", "iwojima.example.org:8443"])
+def test_a_list_links_its_pages_on_the_site_whatever_host_it_was_asked_by(client, settings, host):
+    # A shared cache and the ETag cover the address, not the Host: a list asked for by another name of the server
+    # must hold the same bytes, its next and previous pages on the configured site as its records are.
+    settings.ALLOWED_HOSTS = ["alias.example", "iwojima.example.org", "testserver"]
+    settings.SITE_URL = "https://iwojima.example.org"
+    url = reverse("api:scene-list")
+    first = client.get(url, {"character": "saigo"}, HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https").json()
+    assert first["next"] == f"https://iwojima.example.org{url}?character=saigo&page=2"
+    assert first["results"][0]["url"].startswith("https://iwojima.example.org/scenes/")
+    second = client.get(url, {"character": "saigo", "page": 2}, HTTP_HOST=host).json()
+    assert second["previous"] == f"https://iwojima.example.org{url}?character=saigo"
+    by_its_own_name = client.get(url, {"character": "saigo"}).content
+    assert client.get(url, {"character": "saigo"}, HTTP_HOST=host).content == by_its_own_name
+
+
 @pytest.mark.parametrize(
     "query",
     [
