@@ -195,6 +195,7 @@ class SceneByNumberView(RedirectView):
     whose "I have watched up to…" link comes back here with the horizon moved on."""
 
     query_string = True
+    http_method_names = ["get", "head"]  # RedirectView's own would take any method and redirect it
 
     def get(self, request, *args, **kwargs):
         scene = get_object_or_404(Scene.objects.only("number", "slug"), number=kwargs["number"])

@@ -351,6 +351,13 @@ def test_behind_a_tls_proxy_plain_http_is_redirected_and_https_gets_hsts(client)
     assert response.status_code == 200 and "max-age=31536000" in response["Strict-Transport-Security"]
 
 
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_behind_a_tls_proxy_the_health_check_answers_a_load_balancers_plain_http(client):
+    # The balancer asks each app server directly, without the proxy's X-Forwarded-Proto: a redirect would fail it.
+    assert client.get("/healthz").status_code == 200
+    assert client.get(reverse("home")).status_code == 301
+
+
 def test_check_deploy_is_clean_with_the_production_variables():
     env = {
         **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # the browser tests'
@@ -370,7 +377,10 @@ def test_check_deploy_is_clean_with_the_production_variables():
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", ["/", "/search/", "/healthz", "/source/", "/robots.txt", "/sitemap.xml", "/scenes/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/search/", "/healthz", "/source/", "/robots.txt", "/sitemap.xml", "/scenes/", "/scenes/number/3/"],
+)
 @pytest.mark.parametrize("method", ["post", "put", "delete", "trace"])
 def test_a_page_asked_with_a_method_it_does_not_take_says_405_and_which_it_takes(path, method):
     client = Client(enforce_csrf_checks=True)
