@@ -17,6 +17,7 @@ DJANGO_API_RATE       how often one client address may ask the API, e.g. "600/ho
 
 import copy
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -261,6 +262,12 @@ SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/") or "http://
 # The read-only API (Django REST framework): JSON, or CSV by `?format=csv`, chosen by the address alone; no sign-in;
 # anonymous use throttled per client address (behind DJANGO_TRUSTED_PROXY_COUNT proxies, the one the outermost wrote),
 # counted in fixed windows of the rate's duration in the shared database (iwojima_site/throttling.py).
+API_RATE = os.environ.get("DJANGO_API_RATE", "").strip() or "600/hour"
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE):
+    # DRF reads the rate at the first API request: a rate it cannot read would make every one of them a 500.
+    raise ImproperlyConfigured(
+        f"DJANGO_API_RATE must be requests per second, minute, hour or day, e.g. 600/hour (not {API_RATE!r})."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "iwojima_site.renderers.CSVRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "iwojima_site.renderers.AddressFormatNegotiation",
@@ -268,7 +275,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_CLASSES": ["iwojima_site.throttling.FixedWindowAnonThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_RATE", "").strip() or "600/hour"},
+    "DEFAULT_THROTTLE_RATES": {"anon": API_RATE},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "iwojima_site.api.SiteAutoSchema",
     "EXCEPTION_HANDLER": "iwojima_site.api.exception_handler",

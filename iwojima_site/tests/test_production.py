@@ -435,6 +435,25 @@ def test_manage_py_without_a_secret_key_or_debug_says_what_to_set_in_one_line():
     ]
 
 
+@pytest.mark.parametrize("rate", ["abc", "10/fortnight", "0/hour", "-5/minute", "10 per hour"])
+def test_an_api_rate_drf_cannot_read_stops_the_site_at_start_not_every_api_request_later(rate):
+    env = {**os.environ, "DJANGO_API_RATE": rate}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        f"DJANGO_API_RATE must be requests per second, minute, hour or day, e.g. 600/hour (not {rate!r})"
+        in result.stderr
+    )
+
+
 # --- Health, logs, static files, the 500 page ----------------------------------------------------------------
 
 
