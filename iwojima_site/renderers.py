@@ -13,12 +13,18 @@ CSV_LIST_SEPARATOR = ";"
 
 
 class AddressFormatNegotiation(DefaultContentNegotiation):
-    """The format is `?format=` (json or csv; another answers 404), else JSON whatever the Accept header says."""
+    """The format is `?format=` (json or csv; another answers 404), else JSON whatever the Accept header says.
+
+    So no answer varies by Accept: the view's `Vary: Accept` (DRF's, for a view with several renderers) is dropped,
+    which would have made a shared cache keep a copy of the same bytes for every Accept a client sends."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        view = request.parser_context.get("view")
+        if view is not None and getattr(view, "headers", {}).get("Vary") == "Accept":
+            del view.headers["Vary"]
         format_ = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if format_:
-            return super().select_renderer(request, renderers, format_suffix)
+            renderers = self.filter_renderers(renderers, format_)  # Http404 for a format no renderer has
         return renderers[0], renderers[0].media_type
 
 

@@ -133,6 +133,19 @@ def test_a_record_is_its_page_as_data(client):
     assert client.get(reverse("api:scene-detail", args=["no-such-scene"])).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "address", ["/api/", "/api/scenes/", "/api/scenes/?format=csv", "/api/people/saigo/?format=csv", "/api/schema/"]
+)
+def test_only_the_address_chooses_the_format_whatever_the_accept_header_says(client, address):
+    # A shared cache keys on the address: a Vary: Accept would make it keep a copy for every Accept a client sends,
+    # and an Accept that the address's format does not match was answered 406.
+    answers = [client.get(address, HTTP_ACCEPT=accept) for accept in ("", "a/1", "text/csv", "application/json")]
+    assert {(answer.status_code, answer["Content-Type"], answer.content) for answer in answers} == {
+        (200, answers[0]["Content-Type"], answers[0].content)
+    }
+    assert all("accept" not in answer.get("Vary", "").lower() for answer in answers)
+
+
 @pytest.mark.parametrize("host", ["alias.example", "iwojima.example.org:8443"])
 def test_a_list_links_its_pages_on_the_site_whatever_host_it_was_asked_by(client, settings, host):
     # A shared cache and the ETag cover the address, not the Host: a list asked for by another name of the server
