@@ -32,6 +32,8 @@ SHARED_MAX_AGE = 30
 # Status codes a shared cache may keep: the page itself, or a permanent redirect or a 404 that only changes
 # with the content.
 CACHEABLE_STATUS = {200, 301, 404}
+# Cache-Control of what a shared cache may keep: briefly, then asked again (revalidated, when it has validators).
+SHARED_POLICY = {"public": True, "max_age": 0, "s_maxage": SHARED_MAX_AGE, "must_revalidate": True}
 # The channel PostgreSQL notifies whenever the revision's row changes (a trigger, migration 0006).
 REVISION_CHANNEL = "iwojima_content_revision"
 # How long a revision read on a listening connection is used without reading it again (seconds): a bound on how
@@ -274,6 +276,9 @@ class NotModifiedMiddleware:
         if (
             not if_none_match
             or request.method not in ("GET", "HEAD")
+            # RFC 9110 §13.2.2: If-Match and If-Unmodified-Since are weighed first (a 412), by HttpCachingMiddleware.
+            or "HTTP_IF_MATCH" in request.META
+            or "HTTP_IF_UNMODIFIED_SINCE" in request.META
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             or request.path.startswith(admin_prefix())
         ):
@@ -326,7 +331,10 @@ class HttpCachingMiddleware:
             and "no-store" not in response.get("Cache-Control", "")
             and "private" not in response.get("Cache-Control", "")
         )
-        if pending is not None and shareable:
+        # A redirect or a 404 is kept as briefly, without validators: conditions settle only a page there is to send
+        # (RFC 9110 §13.2.1), and NotModifiedMiddleware, which answers before any view, matches only ETags given out.
+        validated = shareable and response.status_code == 200
+        if pending is not None and validated:
             rows = pending.result()
             revision = revision_from(rows[0] if rows else None)
         elif pending is not None:
@@ -335,10 +343,11 @@ class HttpCachingMiddleware:
             if "Cache-Control" not in response:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
+        if not validated:
+            patch_cache_control(response, **SHARED_POLICY)
+            return response
         etag = etag_for(request, revision.number)
         self.validate(response, etag, revision.changed_at)
-        if response.status_code != 200:
-            return response
         # RFC 9110 §13.2.1: a request's conditions count for a page there is to send (a 200), once its view has run;
         # a 404, a redirect or a form error goes out as it is. If-Modified-Since counts whole seconds, and a second
         # that two revisions share proves nothing (§8.8.2.2), so the date asked about must then be a later one.
@@ -356,4 +365,4 @@ class HttpCachingMiddleware:
         response.headers.setdefault("ETag", etag)
         if changed_at:
             response.headers.setdefault("Last-Modified", http_date(int(changed_at.timestamp())))
-        patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE, must_revalidate=True)
+        patch_cache_control(response, **SHARED_POLICY)

@@ -258,6 +258,33 @@ def test_if_modified_since_only_settles_a_page_there_is_to_send(client):
     assert refused.status_code == 412 and "private" in refused["Cache-Control"]
 
 
+def test_a_404_or_a_redirect_is_shared_briefly_without_validators_so_no_condition_can_turn_it_into_a_304(client):
+    # RFC 9110 §13.2.1: only an answer that would be a 2xx is settled by a condition. The site's 304s come before any
+    # view runs, from ETags it gave out: so a 404 or a redirect gives none out.
+    Scene.objects.filter(number=1).update(former_slugs=["an-older-slug"])
+    for url, status in (
+        ("/scenes/no-such-scene/", 404),
+        ("/scenes/?page=99", 404),
+        ("/api/scenes/?page=9", 404),
+        ("/scenes/an-older-slug/", 301),
+    ):
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert "ETag" not in response and "Last-Modified" not in response, url
+        assert "public" in response["Cache-Control"] and "s-maxage=30" in response["Cache-Control"], url
+
+
+def test_if_match_and_if_unmodified_since_are_weighed_before_if_none_match(client):
+    """RFC 9110 §13.2.2: a failed If-Match, or If-Unmodified-Since without If-Match, is a 412 whatever If-None-Match
+    says; only then does a matching If-None-Match give the 304."""
+    url = reverse("scenes:list")
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_MATCH='"zzz"').status_code == 412
+    long_ago = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_UNMODIFIED_SINCE=long_ago).status_code == 412
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_MATCH=etag).status_code == 304
+
+
 def test_more_parameters_than_django_reads_get_the_400_page(client):
     """Django reads at most DATA_UPLOAD_MAX_NUMBER_FIELDS parameters; an address with more gets the site's 400 page
     (whose watch-along form reads no query), on every kind of page."""
