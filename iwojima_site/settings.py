@@ -25,6 +25,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from iwojima_site.security import static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -194,6 +196,7 @@ STORAGES = {
 # they are asked for; production serves what `collectstatic` put in STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers  # the CSP and frame denial, as every page has
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -361,6 +361,15 @@ def test_every_kind_of_page_carries_the_security_headers(client):
             assert expected in response.get(header, ""), f"{name}: {header}"
 
 
+@pytest.mark.parametrize("name", ["img/favicon.svg", "css/site.css"])
+def test_a_static_file_carries_the_security_headers_too(client, name):
+    # WhiteNoise answers before the CSP and frame-denial middleware: an SVG opened on the site's origin is a document.
+    response = client.get(f"/static/{name}")
+    assert response.status_code == 200
+    for header, expected in SECURITY_HEADERS.items():
+        assert expected in response.get(header, ""), header
+
+
 def test_the_admin_carries_the_security_headers_when_signed_in(admin_client):
     response = admin_client.get(reverse("admin:scenes_scene_changelist"))
     for header, expected in SECURITY_HEADERS.items():
