@@ -1,6 +1,7 @@
 """Middleware that knows no model of the film."""
 
 from django.core.exceptions import BadRequest
+from django.views.defaults import bad_request
 
 
 class AdminRejectsNulBytesMiddleware:
@@ -23,7 +24,8 @@ class AdminRejectsNulBytesMiddleware:
         if "admin" not in request.resolver_match.namespaces:
             return None
         if "\x00" in request.path or has_nul(request.GET) or (request.method == "POST" and has_nul(request.POST)):
-            raise BadRequest("A NUL character in an admin request.")
+            # The 400 page as an answer, not an exception: logged as one line, as the public pages' 400s are.
+            return bad_request(request, BadRequest("A NUL character in an admin request."))
         return None
 
 

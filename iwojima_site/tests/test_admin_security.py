@@ -1,5 +1,6 @@
 """Admin security: sign-in throttling per client, the client address behind a proxy, NUL bytes, editors' reach."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,14 @@ def test_a_nul_byte_in_a_query_parameter_is_a_bad_request_not_a_server_error(adm
     response = admin_client.get(url)
     assert response.status_code == 400
     assert "This address cannot be read" in response.content.decode()
+
+
+def test_a_nul_byte_in_an_admin_address_is_logged_as_one_line_without_a_traceback(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/admin/login/?next=%00").status_code == 400
+    assert [(record.levelname, record.getMessage(), record.exc_info) for record in caplog.records] == [
+        ("WARNING", "Bad Request: /admin/login/", None)
+    ]
 
 
 def test_a_nul_byte_in_admin_form_data_is_a_bad_request(admin_client):
