@@ -4,7 +4,8 @@ Prints one JSON object: the X-Cache of two views of a page; the statuses of six 
 from another client (127.0.0.2); the answer to the editor's right password from 127.0.0.1, sent as a browser
 sends it (with its Origin, which names nginx's port); and the answers, through nginx and straight from gunicorn, to
 a filter form's clean-up redirect asked for with SCRIPT_NAME and PATH_INFO headers; the home page's canonical
-address; and the API's next page asked straight from gunicorn with `X-Forwarded-Proto: https`.
+address; the API's next page asked straight from gunicorn with `X-Forwarded-Proto: https`; and the API's rate
+in the environment run-local gives its servers.
 """
 
 import http.client
@@ -76,6 +77,7 @@ json.dump(
         "canonical": canonical,
         "base": BASE,
         "next": claimed["next"],
+        "api_rate": os.environ.get("DJANGO_API_RATE"),  # as run-local gives it to its servers and to this command
     },
     sys.stdout,
 )

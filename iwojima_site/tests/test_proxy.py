@@ -35,7 +35,7 @@ def test_behind_the_proxy_pages_are_cached_and_an_editor_signs_in_whatever_anoth
     home = tmp_path / "home"  # where gunicorn would put a control socket (see the end)
     home.mkdir()
     env = {
-        **{name: value for name, value in os.environ.items() if name != "XDG_RUNTIME_DIR"},
+        **{name: value for name, value in os.environ.items() if name not in ("XDG_RUNTIME_DIR", "DJANGO_API_RATE")},
         "HOME": str(home),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "iwojima_site.settings",
@@ -70,6 +70,8 @@ def test_behind_the_proxy_pages_are_cached_and_an_editor_signs_in_whatever_anoth
     assert seen["forwarded"] == [[302, "/scenes/"], [302, "/scenes/"]]
     # A client's X-Forwarded-Proto is the site's to trust (DJANGO_HTTPS), not gunicorn's: it is off here.
     assert seen["next"].startswith("http://")
+    # run-local leaves the API's throttle at the site's default (it used to lift it, silently, for the benchmark).
+    assert seen["api_rate"] is None
     # The site's own absolute addresses name nginx's port, where it is served, not the default :8000.
     assert seen["canonical"] == seen["base"] + "/"
     # No instance opens gunicorn's control socket, a path all instances on a machine would share.
