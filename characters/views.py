@@ -3,7 +3,7 @@ from django.views.generic import DetailView, ListView
 
 from characters.filters import CharacterFilter
 from characters.models import Character
-from iwojima_site.facets import FacetedListView
+from iwojima_site.facets import FacetedListView, KnownParametersMixin
 from iwojima_site.film import FILM_FACTS
 from iwojima_site.horizon import HorizonDetailMixin, horizon_of
 from iwojima_site.records import FormerSlugRedirectMixin
@@ -64,7 +64,7 @@ class CharacterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailVie
         )
 
 
-class CastView(ListView):
+class CastView(KnownParametersMixin, ListView):
     """The film's credited cast, in credit order, each actor with their character; watching along, only those met
     up to the viewer's scene, as the API's cast lists them."""
 

@@ -21,6 +21,7 @@ from django_filters.fields import ModelMultipleChoiceField
 from django_filters.views import FilterView
 
 from iwojima_site.baked import SQL, BakedQuery, counted, pipelines, run_together
+from iwojima_site.horizon import PARAMETER as HORIZON_PARAMETER
 from iwojima_site.horizon import horizon_of
 from iwojima_site.records import current_slugs
 from iwojima_site.search import RELEVANCE, Search, validate_query
@@ -849,6 +850,26 @@ class PageNotInList(Http404):
         self.pages, self.first_url = pages, first_url
 
 
+class KnownParametersMixin:
+    """A page without filters (the places, the cast) whose address holds only what it reads (`kept_parameters`):
+    a GET with any other parameter, or an empty one, answers 302 to the address without it, as a list's clean-up
+    does (FacetedListView.canonical_query())."""
+
+    kept_parameters = (HORIZON_PARAMETER,)
+
+    def get(self, request, *args, **kwargs):
+        query = request.GET.copy()
+        for name in list(query):
+            values = [value for value in query.getlist(name) if value.strip()] if name in self.kept_parameters else []
+            if values:
+                query.setlist(name, values)
+            else:
+                del query[name]
+        if query != request.GET:
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
+
+
 class FacetedListView(FilterView):
     """A filtered, paginated list whose whole state is the URL.
 
@@ -870,6 +891,9 @@ class FacetedListView(FilterView):
     # links the index, and the page of a chosen record.
     facet_links = {}
     api_url_name = None  # the URL name of the same list in the API, e.g. "api:scene-list"
+    # The parameters the view reads besides its filters: any other is dropped from the address (canonical_query()).
+    # `choices` pages a long facet's choices (facet_page()).
+    kept_parameters = ("page", HORIZON_PARAMETER, "choices")
 
     def get(self, request, *args, **kwargs):
         query = self.canonical_query(request.GET)
@@ -906,7 +930,9 @@ class FacetedListView(FilterView):
 
         The form sends its empty fields and its defaults too: they are dropped. Values lose the spaces around
         them; a one-value filter keeps its last value (the one the form reads), a many-value filter each value
-        once. Other parameters (page, utm_source) are kept as they are, less empty ones.
+        once. Of the other parameters only those the view reads (`kept_parameters`: the page, watch-along's `at`)
+        are kept, less empty ones: one the form does not read (a misspelt `charcter`) would otherwise sit in the
+        address, and in the links that keep the filters, as if it filtered the list.
         """
         query = query.copy()
         filters = self.filterset_class.base_filters
@@ -919,8 +945,10 @@ class FacetedListView(FilterView):
                 if isinstance(filters[name], OrderFilter):
                     values = [value for value in values if not filters[name].is_default(value, searching)]
                 values = values if takes_many(filters[name]) else values[-1:]
-            else:
+            elif name in self.kept_parameters:
                 values = [value for value in query.getlist(name) if value.strip()]
+            else:
+                values = []
             if values:
                 query.setlist(name, values)
             else:

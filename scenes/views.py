@@ -9,7 +9,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
-from iwojima_site.facets import FacetedListView
+from iwojima_site.facets import FacetedListView, KnownParametersMixin
 from iwojima_site.horizon import HorizonDetailMixin, horizon_of, later_page, shows, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin, renamed_query_redirect
 from iwojima_site.templatetags.addresses import route_url
@@ -246,7 +246,7 @@ class FlashbackDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailVie
     extra_context = {"section": "flashbacks"}
 
 
-class PlaceListView(ListView):
+class PlaceListView(KnownParametersMixin, ListView):
     """Every place, by region, with how many scenes happen there and how many memories go back to it."""
 
     template_name = "scenes/place_list.html"

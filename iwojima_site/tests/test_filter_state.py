@@ -62,8 +62,32 @@ def test_a_person_chosen_twice_is_in_the_address_once(client):
     assert response.status_code == 302 and response.url == SCENES + "?character=saigo&character=shimizu"
 
 
-def test_parameters_that_are_not_filters_are_left_alone(client):
-    assert client.get(SCENES + "?page=2&utm_source=mail").status_code == 200
+def test_parameters_the_list_reads_besides_its_filters_are_kept(client):
+    assert client.get(SCENES + "?page=2&at=30").status_code == 200
+    response = client.get(SCENES + "?page=2&order=title&at=30&period=")
+    assert response.status_code == 302 and response.url == SCENES + "?page=2&order=title&at=30"
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_parameter_the_form_does_not_read_is_dropped_from_the_address(client, url):
+    """A misspelt filter (`charcter`) filters nothing: the address, and the links that keep its filters (the
+    list's JSON and CSV), would say it did. The clean-up redirect drops it, keeping what the list reads."""
+    response = client.get(reverse(url) + "?charcter=saigo&utm_source=mail&page=1")
+    assert response.status_code == 302 and response.url == reverse(url) + "?page=1"
+    response = client.get(reverse(url) + "?charcter=saigo&period=&at=12")
+    assert response.status_code == 302 and response.url == reverse(url) + "?at=12"
+
+
+def test_the_page_of_a_facets_choices_keeps_its_own_page_and_drops_the_rest(client):
+    response = client.get(PEOPLE_FACET + "?choices=1&charcter=saigo&period=1945")
+    assert response.status_code == 302 and response.url == PEOPLE_FACET + "?choices=1&period=1945"
+
+
+@pytest.mark.parametrize("url", ["scenes:place_list", "cast"])
+def test_the_lists_without_filters_drop_what_they_do_not_read(client, url):
+    response = client.get(reverse(url) + "?charcter=saigo&at=12")
+    assert response.status_code == 302 and response.url == reverse(url) + "?at=12"
+    assert client.get(reverse(url) + "?at=12").status_code == 200
 
 
 # Each chip removes exactly its filter
