@@ -3,6 +3,7 @@ from collections import defaultdict
 from django.db.models import BooleanField, Count, Prefetch, Q, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
@@ -10,6 +11,7 @@ from django.views.generic import DetailView, ListView, RedirectView, TemplateVie
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
 from iwojima_site.facets import FacetedListView, KnownParametersMixin
+from iwojima_site.horizon import PARAMETER as HORIZON_PARAMETER
 from iwojima_site.horizon import HorizonDetailMixin, horizon_of, later_page, shows, watching_at
 from iwojima_site.records import FormerSlugRedirectMixin, renamed_query_redirect
 from iwojima_site.templatetags.addresses import route_url
@@ -272,10 +274,12 @@ class PlaceDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailView):
         )
 
 
-class ScenePagesMixin:
-    """A chart of at most MAX_SCENES scenes a page: the page (from 1) in the address as `page`."""
+class ScenePagesMixin(KnownParametersMixin):
+    """A chart of at most MAX_SCENES scenes a page: the page (from 1) in the address as `page`. Its address holds
+    only what it reads (`kept_parameters`), and a page it does not have is named in a notice (page_notices())."""
 
     MAX_SCENES = 60
+    kept_parameters = ("page", HORIZON_PARAMETER)
 
     def page_of(self, size):
         """(page, pages) for `size` scenes: the address's page, kept within 1..pages; the first for one that is not a
@@ -286,6 +290,17 @@ class ScenePagesMixin:
         except ValueError:
             page = 1
         return min(max(page, 1), pages), pages
+
+    def page_notices(self, page, pages):
+        """The notice for a `page` the chart does not have (`abc`, 0, past the last): the chart shows page `page`
+        of its `pages` instead, and says so, as the lists answer such a page with a 404 that names their pages."""
+        asked = self.request.GET.get("page")
+        if asked is None or asked.strip() == str(page):
+            return []
+        return [
+            f"There is no page {quoted(asked)} of these scenes, which fill {pages} page{pluralize(pages)}: "
+            f"the chart shows page {page}."
+        ]
 
     def page_url(self, page):
         """This chart's address on another page of scenes (page 1 is the address without `page`)."""
@@ -320,8 +335,11 @@ class TimelineView(ScenePagesMixin, TemplateView):
 
     template_name = "scenes/timeline.html"
     extra_context = {"section": "timeline"}
+    kept_parameters = ("part", "everyone", "highlight", "page", HORIZON_PARAMETER)
     MAX_LINES = 40
     MIN_SEEN = 3
+    # The answers `everyone` may give: the form sends 1; a hand-written address may say yes or no in other words.
+    YES, NO = ("1", "yes", "true", "on"), ("0", "no", "false", "off")
 
     def get(self, request, *args, **kwargs):
         # A link from before a rename highlights the same people: 301 to it by their slugs now, as the lists answer.
@@ -338,7 +356,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
         part = asked = query.get("part", "")
         if part not in part_sizes:
             part = "" if film_size <= self.MAX_SCENES or not parts else parts[0][0]
-        everyone = query.get("everyone") == "1"
+        everyone = query.get("everyone", "").strip().lower() in self.YES
         highlight = list(dict.fromkeys(slug for slug in query.getlist("highlight") if slug.strip()))
         # A part longer than MAX_SCENES is shown a page of scenes at a time (`page`, from 1).
         part_size = part_sizes.get(part, film_size)
@@ -372,7 +390,9 @@ class TimelineView(ScenePagesMixin, TemplateView):
         )
         chart = layout(scenes_in, [person.pk for person in people], fates, ends)
         return super().get_context_data(
-            notices=self.notices(asked, part, highlight, people, horizon),
+            notices=self.notices(asked, part, highlight, people, horizon)
+            + self.everyone_notices(query.get("everyone"))
+            + self.page_notices(page, pages),
             layout=chart,
             chart_title=title,
             chart=timeline_drawing(chart, scenes, people, highlight),
@@ -408,6 +428,15 @@ class TimelineView(ScenePagesMixin, TemplateView):
             more = f" and {len(missing_people) - 5} more" if len(missing_people) > 5 else ""
             notices.append(f"Not among the people drawn here, so not highlighted: {names}{more}.")
         return notices
+
+    def everyone_notices(self, asked):
+        """The notice for an `everyone` that is neither yes nor no (YES, NO): the chart leaves the others out."""
+        if asked is None or asked.strip().lower() in self.YES + self.NO:
+            return []
+        return [
+            f"“Everyone” is yes (1) or no, not {quoted(asked)}: the chart shows the principals and the people "
+            f"seen in at least {self.MIN_SEEN} scenes."
+        ]
 
     def charted_people(self, present, everyone, highlight, horizon=None):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""
@@ -679,6 +708,7 @@ class StoryChartView(ScenePagesMixin, TemplateView):
         chart = story_layout(items, STORY_BANDS)
         drawing = story_drawing(chart)
         return super().get_context_data(
+            notices=self.page_notices(page, pages),
             chart=drawing,
             film_size=film_size,
             first=scenes[0] if scenes else None,

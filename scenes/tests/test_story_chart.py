@@ -12,7 +12,7 @@ from iwojima_site.tests.reading import links as page_links
 from iwojima_site.tests.reading import text
 from scenes.models import Flashback, Scene
 from scenes.scaling import multiply_content
-from scenes.tests.test_timeline import SVG, chart_of, links
+from scenes.tests.test_timeline import SVG, chart_of, links, notices_of
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,10 @@ def test_the_chart_stays_bounded_at_a_hundred_times_the_content(client):
     assert len(more) == len(queries)
     assert [column["scene"].number for column in second.context["chart"]["scenes"]] == list(range(61, 121))
     assert len(second.content) < 200_000
+
+
+def test_a_page_the_chart_does_not_have_is_said_so_above_it(client):
+    response = client.get(STORY, {"page": "99"})
+    assert response.status_code == 200
+    assert "There is no page “99” of these scenes, which fill 1 page: the chart shows page 1." in notices_of(response)
+    assert notices_of(client.get(STORY, {"page": "1"})) == ""

@@ -136,6 +136,37 @@ def test_a_part_or_a_person_the_chart_cannot_show_is_said_so_above_it(client):
     assert "“" + "x" * 40 + "…”" in notices_of(later) and "x" * 41 not in notices_of(later)
 
 
+@pytest.mark.parametrize(
+    "query, notice",
+    [
+        ("page=abc", "There is no page “abc” of these scenes, which fill 1 page: the chart shows page 1."),
+        ("page=7", "There is no page “7” of these scenes, which fill 1 page: the chart shows page 1."),
+        ("part=frame&page=5", "There is no page “5” of these scenes, which fill 1 page: the chart shows page 1."),
+        ("everyone=maybe", "“Everyone” is yes (1) or no, not “maybe”: the chart shows the principals and the people"),
+    ],
+)
+def test_a_page_or_an_answer_the_chart_cannot_read_is_said_so_above_it(client, query, notice):
+    """A list answers 404 for a page it does not have; the chart shows the page it has and says so."""
+    response = client.get(f"{TIMELINE}?{query}")
+    assert response.status_code == 200 and notice in notices_of(response)
+
+
+def test_everyone_reads_yes_as_the_box_ticked(client):
+    ticked = client.get(TIMELINE, {"everyone": "1"}).context
+    response = client.get(TIMELINE, {"everyone": "yes"})
+    assert response.context["everyone"] and notices_of(response) == ""
+    assert len(response.context["chart"]["lines"]) == len(ticked["chart"]["lines"])
+    assert not client.get(TIMELINE, {"everyone": "no"}).context["everyone"]
+
+
+def test_a_parameter_the_chart_does_not_read_is_dropped_from_its_address(client):
+    response = client.get(TIMELINE + "?part=frame&charcter=saigo&everyone=&page=1")
+    assert response.status_code == 302 and response.url == TIMELINE + "?part=frame&page=1"
+    story = reverse("scenes:story_chart")
+    response = client.get(story + "?part=frame&at=12")
+    assert response.status_code == 302 and response.url == story + "?at=12"
+
+
 def test_the_scene_list_filtered_by_people_links_to_the_chart_with_them_highlighted(client):
     html = client.get(reverse("scenes:list"), {"character": ["saigo", "shimizu"]}).content.decode()
     assert f'href="{TIMELINE}?highlight=saigo&amp;highlight=shimizu"' in html
