@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 
 from iwojima_site.clients import client_address
-from iwojima_site.horizon import horizon_of
+from iwojima_site.horizon import horizon_of, page_at
 from iwojima_site.models import Suggestion
 from iwojima_site.security import read_only, takes_methods
 
@@ -98,7 +98,7 @@ def suggest(request):
     page = site_path(request.GET.get("page", ""))
     if request.method != "POST":
         form = SuggestionForm(initial={"page": page})
-        return render(request, "corrections/suggest.html", {"form": form, "page": page})
+        return render(request, "corrections/suggest.html", {"form": form, "page": about_page(request)})
     client = client_key(request)
     if over_the_limit(client):
         # What was typed is shown again to keep (it is not stored), up to the form's own limit.
@@ -125,4 +125,12 @@ def suggest(request):
 @read_only
 def thanks(request):
     """The page after a suggestion was sent, with a link back to the page it came from (always on this site)."""
-    return render(request, "corrections/thanks.html", {"page": site_path(request.GET.get("page", ""))})
+    return render(request, "corrections/thanks.html", {"page": about_page(request)})
+
+
+def about_page(request):
+    """The page in `?page=` (site_path()), watched along at the request's horizon when there is one: an `at` of the
+    request's own wins over the page's, as it does for the banner (iwojima_site.horizon)."""
+    page = site_path(request.GET.get("page", ""))
+    horizon = horizon_of(request)
+    return page_at(page, horizon) if page and horizon is not None else page

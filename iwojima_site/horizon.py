@@ -100,6 +100,17 @@ def horizon_of_page_about(request):
     return values
 
 
+def page_at(page, horizon):
+    """The address of a page about another one (ABOUT_A_PAGE's `page`), watched along at `horizon`: its `at`
+    replaced by `horizon`, or dropped when None, so the page it is about agrees with the horizon shown."""
+    address = urlsplit(page)
+    query = QueryDict(address.query, mutable=True)
+    query.pop(PARAMETER, None)
+    if horizon is not None:
+        query[PARAMETER] = horizon
+    return address._replace(query=query.urlencode()).geturl()
+
+
 def keep_horizon(html, horizon):
     """The page with `at=horizon` added to each internal link and form address that lacks it, and a hidden `at`
     in each GET form. Links and forms marked `data-horizon` set the horizon themselves and are left alone."""
@@ -190,16 +201,24 @@ def context(request):
     if unread:
         return {"horizon": None, "horizon_kept": ()}
     horizon = horizon_of(request)
-    found = {
-        "horizon": horizon,
-        # The page's other parameters, which the form that sets the horizon sends again.
-        "horizon_kept": [
+    if request.path.startswith(ABOUT_A_PAGE):
+        # A page about another page reads only `page`, whose own `at` is the horizon when it has none of its own:
+        # the form that sets the horizon sends `page` without it, and "Show everything" shows that page's all.
+        from iwojima_site.corrections import site_path  # (which reads this module)
+
+        about = [page_at(page, None) for page in request.GET.getlist("page")[-1:] if site_path(page)]
+        kept = [("page", page) for page in about]
+        query = QueryDict(mutable=True)
+        query.setlist("page", about)
+    else:
+        # The page's other parameters, which the form that sets the horizon sends again (from its first page).
+        kept = [
             (key, value) for key, values in request.GET.lists() if key not in (PARAMETER, "page") for value in values
-        ],
-    }
-    if horizon is not None:
+        ]
         query = request.GET.copy()
         query.pop(PARAMETER, None)
+    found = {"horizon": horizon, "horizon_kept": kept}
+    if horizon is not None:
         found["horizon_off"] = f"{request.path}?{query.urlencode()}" if query else request.path
     return found
 

@@ -709,3 +709,22 @@ def test_the_apis_page_addresses_keep_the_horizon(client, kind):
     assert all(not urlsplit(row["url"]).query for row in client.get(f"/api/{kind}/").json()["results"])
     if "slug" in rows[0]:  # a record of its own (the cast lists people, whose records are the people's)
         assert client.get(f"/api/{kind}/{rows[0]['slug']}/", {"at": at}).json()["url"].endswith(f"?at={at}")
+
+
+@pytest.mark.parametrize("address", ["/suggest/", "/suggest/thanks/"])
+def test_the_correction_pages_show_everything_and_keep_their_page_when_the_horizon_moves(client, address):
+    """The link "Show everything" leads to the same page about the page being corrected, without any `at`; the
+    form that sets the horizon sends `page` (without its `at`, so the one typed wins) and nothing the page does not
+    read; and a horizon of the address's own wins over the page's everywhere: the banner, the link back to it."""
+    about = "/characters/saigo/?at=3"
+    for query, horizon in (({"page": about}, 3), ({"page": about, "at": 5, "about": "x"}, 5)):
+        page = client.get(address, query).content.decode()
+        assert f"<strong>Watching along at scene {horizon}:</strong>" in page
+        off = html.unescape(re.search(r'<a data-horizon href="([^"]*)">Show everything</a>', page)[1])
+        assert parse_qs(urlsplit(off).query) == {"page": ["/characters/saigo/"]}
+        assert "Watching along" not in client.get(off).content.decode()
+        form = re.search(r'<form class="watch-along".*?</form>', page, re.S)[0]
+        kept = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form))
+        assert {name: html.unescape(value) for name, value in kept.items()} == {"page": "/characters/saigo/"}
+        assert f"/characters/saigo/?at={horizon}" in watch_along_links(page)
+        assert "/characters/saigo/?at=3" not in watch_along_links(page) or horizon == 3
