@@ -47,3 +47,22 @@ class HeadWithoutBodyMiddleware:
             response.headers.setdefault("Content-Length", str(len(response.content)))
             response.content = b""
         return response
+
+
+class HtmlWithoutNulMiddleware:
+    """An HTML page never holds U+0000: a NUL that an address or a form brought into a page (a search box refilled
+    with it, a notice quoting it) becomes U+FFFD, as an HTML parser reads it (WHATWG HTML §13.2.5: it is a parse
+    error). The form errors that refuse such values are unchanged; this keeps their pages valid HTML."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        if b"\x00" in response.content:
+            response.content = response.content.replace(b"\x00", "\ufffd".encode())
+            if "Content-Length" in response:
+                response["Content-Length"] = str(len(response.content))
+        return response

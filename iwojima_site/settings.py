@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "iwojima_site.middleware.HeadWithoutBodyMiddleware",  # outermost: whatever answers, HEAD sends no body
+    "iwojima_site.middleware.HtmlWithoutNulMiddleware",  # no U+0000 in any page, error pages included
     "django.middleware.security.SecurityMiddleware",
     "iwojima_site.caching.NotModifiedMiddleware",  # a revalidation's 304 before everything else
     "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy

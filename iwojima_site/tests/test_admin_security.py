@@ -206,6 +206,32 @@ def test_public_pages_answer_a_nul_byte_with_their_own_form_error(client, url):
     assert response.status_code == 400 and "This address cannot be read" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/search/?q=a%00b", 400),
+        ("/scenes/?q=a%00b", 400),
+        ("/scenes/?character=a%00b", 400),
+        ("/?at=1%00", 400),
+        ("/scenes/?page=1%00", 404),
+        ("/timeline/?highlight=a%00b", 200),
+        ("/timeline/?part=a%00b", 200),
+    ],
+)
+def test_a_page_never_holds_the_nul_byte_its_address_brought(client, url, status):
+    # HTML allows no U+0000: the value a page quotes or refills its form with shows U+FFFD instead.
+    response = client.get(url)
+    assert response.status_code == status
+    page = response.content.decode()
+    assert "\x00" not in page and "\ufffd" in page
+    assert int(response.get("Content-Length", len(response.content))) == len(response.content)
+
+
+def test_the_correction_form_sent_with_a_nul_byte_refills_its_box_without_it(client):
+    response = client.post(reverse("suggest"), {"page": "/cast/", "text": "a\x00b is misspelt on this page."})
+    assert response.status_code == 400 and "\x00" not in response.content.decode()
+
+
 def test_a_nul_byte_in_the_path_is_a_bad_request(admin_client):
     assert admin_client.get("/admin/scenes/scene/%00/change/").status_code == 400
 
