@@ -931,11 +931,14 @@ class FacetedListView(FilterView):
         The form sends its empty fields and its defaults too: they are dropped. Values lose the spaces around
         them; a one-value filter keeps its last value (the one the form reads), a many-value filter each value
         once. Of the other parameters only those the view reads (`kept_parameters`: the page, watch-along's `at`)
-        are kept, less empty ones: one the form does not read (a misspelt `charcter`) would otherwise sit in the
-        address, and in the links that keep the filters, as if it filtered the list.
+        are kept, less empty ones: one the form does not read (a misspelt `charcter`, or watching along a filter
+        `told_later`) would otherwise sit in the address, and in the links that keep the filters, as if it filtered
+        the list.
         """
         query = query.copy()
         filters = self.filterset_class.base_filters
+        if horizon_of(self.request) is not None:  # watching along, the form reads no filter that tells an ending
+            filters = {name: f for name, f in filters.items() if name not in self.filterset_class.told_later}
         defaults = {name: f.default for name, f in filters.items() if isinstance(f, ModeFilter)}
         searching = any(v.strip() for n, f in filters.items() if isinstance(f, TextFilter) for v in query.getlist(n))
         for name in list(query):
