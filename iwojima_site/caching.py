@@ -265,7 +265,10 @@ class NotModifiedMiddleware:
     path is the one that scales. It reads the content revision in one statement of its own (a single statement is
     a consistent read), or on PostgreSQL in none while no change has been notified (current_revision()).
     Everything else, If-Modified-Since alone included, goes on to HttpCachingMiddleware.
-    Place it right after Django's SecurityMiddleware (the HTTPS redirect comes first).
+    Place it after the middleware that give every response its security headers (and Django's HTTPS redirect)
+    and after WhiteNoise (a static file's revalidation is WhiteNoise's, with no statement). The 304 carries no
+    Content-Security-Policy: it is answered before any view, which may widen its page's policy (the API's
+    documentation does), and a cache or browser keeps the stored page's own (RFC 9111 §4.3.4).
     """
 
     def __init__(self, get_response):

@@ -72,9 +72,10 @@ MIDDLEWARE = [
     "iwojima_site.middleware.HeadWithoutBodyMiddleware",  # outermost: whatever answers, HEAD sends no body
     "iwojima_site.middleware.HtmlWithoutNulMiddleware",  # no U+0000 in any page, error pages included
     "django.middleware.security.SecurityMiddleware",
-    "iwojima_site.caching.NotModifiedMiddleware",  # a revalidation's 304 before everything else
     "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "iwojima_site.caching.NotModifiedMiddleware",  # a page's revalidation answered 304 before everything else
     "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,7 +86,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "iwojima_site.snapshots.ConsistentReadMiddleware",  # one database snapshot per page read
     "iwojima_site.caching.HttpCachingMiddleware",  # ETag, Last-Modified, Cache-Control; 304 before the view
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "iwojima_site.horizon.HorizonMiddleware",  # watch-along: `at` read once; links keep it; inside the headers
     "axes.middleware.AxesMiddleware",  # keep last: it turns a locked-out sign-in into the 429 page
 ]
