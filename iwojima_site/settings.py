@@ -204,10 +204,10 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 LOGIN_URL = "admin:login"
 
 # How many reverse proxies append to X-Forwarded-For in front of the site (see iwojima_site/clients.py).
-try:
-    TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
-except ValueError:
-    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number (0 without a proxy).") from None
+TRUSTED_PROXY_COUNT = (os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or "0").strip()
+if not TRUSTED_PROXY_COUNT.isascii() or not TRUSTED_PROXY_COUNT.isdigit():
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be a whole number (0 without a proxy).")
+TRUSTED_PROXY_COUNT = int(TRUSTED_PROXY_COUNT)
 
 # Sign-in throttling (django-axes): after 5 wrong passwords for one username from one client address, that pair is
 # refused with a 429 page for 15 minutes (each further try restarts the wait). Per pair, not per username: a

@@ -483,23 +483,27 @@ def test_manage_py_without_a_secret_key_or_debug_says_what_to_set_in_one_line():
     ]
 
 
+def manage_py_check(**environment):
+    """`manage.py check` run with the test's environment changed by `environment`: its CompletedProcess."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the browser's
+    command = [sys.executable, "manage.py", "check"]
+    env.update(environment)
+    return subprocess.run(command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("count", ["abc", "-1", "1.5", "²"])
+def test_a_proxy_count_that_is_not_a_whole_number_stops_the_site_at_start(count):
+    result = manage_py_check(DJANGO_TRUSTED_PROXY_COUNT=count)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "DJANGO_TRUSTED_PROXY_COUNT must be a whole number (0 without a proxy)." in result.stderr
+
+
 @pytest.mark.parametrize("rate", ["abc", "10/fortnight", "0/hour", "-5/minute", "10 per hour"])
 def test_an_api_rate_drf_cannot_read_stops_the_site_at_start_not_every_api_request_later(rate):
-    env = {**os.environ, "DJANGO_API_RATE": rate}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_py_check(DJANGO_API_RATE=rate)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert (
-        f"DJANGO_API_RATE must be requests per second, minute, hour or day, e.g. 600/hour (not {rate!r})"
-        in result.stderr
-    )
+    expected = f"DJANGO_API_RATE must be requests per second, minute, hour or day, e.g. 600/hour (not {rate!r})"
+    assert expected in result.stderr
 
 
 # --- Health, logs, static files, the 500 page ----------------------------------------------------------------
