@@ -70,12 +70,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "iwojima_site.middleware.HeadWithoutBodyMiddleware",  # outermost: whatever answers, HEAD sends no body
-    "iwojima_site.middleware.HtmlWithoutNulMiddleware",  # no U+0000 in any page, error pages included
     "django.middleware.security.SecurityMiddleware",
     "iwojima_site.security.SecurityHeadersMiddleware",  # a script prefix on this site; Permissions-Policy
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "iwojima_site.caching.NotModifiedMiddleware",  # a page's revalidation answered 304 before everything else
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "iwojima_site.middleware.HtmlWithoutNulMiddleware",  # no U+0000 in any page, error pages included
     "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
