@@ -24,6 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import APIRootView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter, renamed_redirect_of
@@ -85,6 +86,15 @@ def on_site(link):
         return None
     parts = urlsplit(link)
     return absolute_url(urlunsplit(("", "", parts.path, parts.query, "")))
+
+
+class SiteAPIRootView(APIRootView):
+    """DRF's root of the API (`/api/`), its links on the configured site (on_site()), as every link the API gives."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data = {name: on_site(link) for name, link in response.data.items()}
+        return response
 
 
 class FacetPagination(PageNumberPagination):

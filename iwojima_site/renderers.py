@@ -29,14 +29,16 @@ class AddressFormatNegotiation(DefaultContentNegotiation):
 
 
 def csv_cell(value):
-    """One value as CSV text: lists joined by CSV_LIST_SEPARATOR, None empty, booleans as true/false."""
+    """One value as CSV text: lists joined by CSV_LIST_SEPARATOR, None empty, booleans as true/false, and a NUL
+    (which an error message may quote from the address; Python's csv reader refuses a line that holds one) as
+    U+FFFD."""
     if isinstance(value, list | tuple):
         return CSV_LIST_SEPARATOR.join(csv_cell(item) for item in value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return str(value).replace("\x00", "\ufffd")
 
 
 class CSVRenderer(BaseRenderer):

@@ -9,12 +9,14 @@ from characters.api import CastViewSet, PersonViewSet
 from characters.sitemaps import PersonSitemap
 from characters.views import CastView
 from iwojima_site import corrections, views
+from iwojima_site.api import SiteAPIRootView
 from iwojima_site.security import read_only
 from iwojima_site.sitemaps import PagesSitemap
 from scenes.api import FlashbackViewSet, LetterViewSet, PlaceViewSet, SceneViewSet
 from scenes.sitemaps import FlashbackSitemap, LetterSitemap, PlaceSitemap, SceneSitemap
 
 router = DefaultRouter()
+router.APIRootView = SiteAPIRootView
 router.register("scenes", SceneViewSet, basename="scene")
 router.register("people", PersonViewSet, basename="person")
 router.register("letters", LetterViewSet, basename="letter")

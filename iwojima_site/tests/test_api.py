@@ -146,6 +146,15 @@ def test_only_the_address_chooses_the_format_whatever_the_accept_header_says(cli
     assert all("accept" not in answer.get("Vary", "").lower() for answer in answers)
 
 
+@pytest.mark.parametrize("query", [{"q": "\x00"}, {"period": "a\x00b"}, {"order": "\x00"}, {"at": "\x00"}])
+def test_a_csv_error_quoting_a_nul_byte_holds_none(client, query):
+    # Python's csv reader (and many others) refuses a line with a NUL: the quoted value shows U+FFFD.
+    response = client.get(reverse("api:scene-list"), {**query, "format": "csv"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["field", "message"] and "\ufffd" in response.content.decode()
+
+
 @pytest.mark.parametrize("host", ["alias.example", "iwojima.example.org:8443"])
 def test_a_list_links_its_pages_on_the_site_whatever_host_it_was_asked_by(client, settings, host):
     # A shared cache and the ETag cover the address, not the Host: a list asked for by another name of the server
@@ -158,6 +167,8 @@ def test_a_list_links_its_pages_on_the_site_whatever_host_it_was_asked_by(client
     assert first["results"][0]["url"].startswith("https://iwojima.example.org/scenes/")
     second = client.get(url, {"character": "saigo", "page": 2}, HTTP_HOST=host).json()
     assert second["previous"] == f"https://iwojima.example.org{url}?character=saigo"
+    root = client.get(reverse("api:api-root"), HTTP_HOST=host).json()
+    assert root["scenes"] == f"https://iwojima.example.org{url}" and len(root) == 6
     by_its_own_name = client.get(url, {"character": "saigo"}).content
     assert client.get(url, {"character": "saigo"}, HTTP_HOST=host).content == by_its_own_name
 
