@@ -856,11 +856,13 @@ class KnownParametersMixin:
     does (FacetedListView.canonical_query())."""
 
     kept_parameters = (HORIZON_PARAMETER,)
+    kept_lists = ()  # those of kept_parameters that take several values: each kept once (the others, their last)
 
     def get(self, request, *args, **kwargs):
         query = request.GET.copy()
         for name in list(query):
             values = [value for value in query.getlist(name) if value.strip()] if name in self.kept_parameters else []
+            values = list(dict.fromkeys(values)) if name in self.kept_lists else values[-1:]
             if values:
                 query.setlist(name, values)
             else:
@@ -891,9 +893,10 @@ class FacetedListView(FilterView):
     # links the index, and the page of a chosen record.
     facet_links = {}
     api_url_name = None  # the URL name of the same list in the API, e.g. "api:scene-list"
-    # The parameters the view reads besides its filters: any other is dropped from the address (canonical_query()).
-    # `choices` pages a long facet's choices (facet_page()).
-    kept_parameters = ("page", HORIZON_PARAMETER, "choices")
+    # The parameters the view reads besides its filters, one value each: any other is dropped from the address
+    # (canonical_query()). The page of a facet's choices (facet_page()) pages them by `choices`, not `page`.
+    kept_parameters = ("page", HORIZON_PARAMETER)
+    facet_page_parameters = ("choices", HORIZON_PARAMETER)
 
     def get(self, request, *args, **kwargs):
         query = self.canonical_query(request.GET)
@@ -931,9 +934,9 @@ class FacetedListView(FilterView):
         The form sends its empty fields and its defaults too: they are dropped. Values lose the spaces around
         them; a one-value filter keeps its last value (the one the form reads), a many-value filter each value
         once. Of the other parameters only those the view reads (`kept_parameters`: the page, watch-along's `at`)
-        are kept, less empty ones: one the form does not read (a misspelt `charcter`, or watching along a filter
-        `told_later`) would otherwise sit in the address, and in the links that keep the filters, as if it filtered
-        the list.
+        are kept, their last value only, less empty ones: one the form does not read (a misspelt `charcter`, or
+        watching along a filter `told_later`) would otherwise sit in the address, and in the links that keep the
+        filters, as if it filtered the list.
         """
         query = query.copy()
         filters = self.filterset_class.base_filters
@@ -948,8 +951,8 @@ class FacetedListView(FilterView):
                 if isinstance(filters[name], OrderFilter):
                     values = [value for value in values if not filters[name].is_default(value, searching)]
                 values = values if takes_many(filters[name]) else values[-1:]
-            elif name in self.kept_parameters:
-                values = [value for value in query.getlist(name) if value.strip()]
+            elif name in (self.facet_page_parameters if "facet" in self.kwargs else self.kept_parameters):
+                values = [value for value in query.getlist(name) if value.strip()][-1:]  # read as QueryDict.get()
             else:
                 values = []
             if values:
@@ -1088,7 +1091,13 @@ class FacetedListView(FilterView):
             "list_url": list_url,
             "back_url": f"{list_url}?{query.urlencode()}" if query else list_url,
             # Every other filter rides along in the form, so choosing here changes only this facet.
-            "kept": [(key, value) for key, values in query.lists() if key != name for value in values]
+            # (not `at`: every GET form gets that from HorizonMiddleware, keep_horizon())
+            "kept": [
+                (key, value)
+                for key, values in query.lists()
+                if key not in (name, HORIZON_PARAMETER)
+                for value in values
+            ]
             + ([(name, option.value) for option in elsewhere] if facet.kind == "checkboxes" else []),
             "choices_page": choices,
         }

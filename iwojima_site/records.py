@@ -102,7 +102,9 @@ def current_slugs(query, parameters, horizon=None):
         current = set(manager.filter(slug__in=slugs).values_list("slug", flat=True)) if slugs else set()
         renamed = {slug: manager.formerly(slug) for slug in slugs - current}
         renamed = {slug: r for slug, r in renamed.items() if r and shows(r.first_scene_number(), horizon)}
-        query.setlist(name, [renamed[value.strip()].slug if renamed.get(value.strip()) else value for value in values])
+        if renamed:  # each record once, though the address named it by its old slug and its new one
+            now = (renamed[value.strip()].slug if renamed.get(value.strip()) else value for value in values)
+            query.setlist(name, list(dict.fromkeys(now)))
     return query
 
 

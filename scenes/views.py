@@ -336,6 +336,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
     template_name = "scenes/timeline.html"
     extra_context = {"section": "timeline"}
     kept_parameters = ("part", "everyone", "highlight", "page", HORIZON_PARAMETER)
+    kept_lists = ("highlight",)
     MAX_LINES = 40
     MIN_SEEN = 3
     # The answers `everyone` may give: the form sends 1; a hand-written address may say yes or no in other words.

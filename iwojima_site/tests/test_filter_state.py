@@ -83,6 +83,21 @@ def test_the_page_of_a_facets_choices_keeps_its_own_page_and_drops_the_rest(clie
     assert response.status_code == 302 and response.url == PEOPLE_FACET + "?choices=1&period=1945"
 
 
+def test_the_page_of_a_facets_choices_drops_the_lists_page_and_asks_the_horizon_once(client):
+    # It pages its choices by `choices`: a `page` there would sit in the address and change nothing.
+    for query in ("page=2&x=1", "page=99", "page=abc"):
+        assert client.get(f"{PEOPLE_FACET}?{query}").url == PEOPLE_FACET
+    page = client.get(PEOPLE_FACET + "?order=title&at=30").content.decode()
+    form = page[page.index('facet-choices"') :]
+    assert form[: form.index("</form>")].count('name="at"') == 1
+
+
+@pytest.mark.parametrize("url", ["/scenes/", "/timeline/", "/places/", PEOPLE_FACET])
+def test_a_parameter_read_once_is_kept_once(client, url):
+    response = client.get(f"{url}?at=30&at=30")
+    assert response.status_code == 302 and response.url == f"{url}?at=30"
+
+
 @pytest.mark.parametrize("url", ["scenes:place_list", "cast"])
 def test_the_lists_without_filters_drop_what_they_do_not_read(client, url):
     response = client.get(reverse(url) + "?charcter=saigo&at=12")

@@ -185,6 +185,8 @@ def test_a_shared_list_link_that_chooses_someone_by_a_former_slug_leads_to_the_s
             "/timeline/?highlight=saigo&highlight=sam&part=invasion",
             "/timeline/?highlight=saigo&highlight=sam-the-prisoner&part=invasion",
         ),
+        # Named by the old slug and the new one: once, in one redirect.
+        ("/timeline/?highlight=sam&highlight=sam-the-prisoner", "/timeline/?highlight=sam-the-prisoner"),
         ("/api/scenes/?character=sam", "/api/scenes/?character=sam-the-prisoner"),
         ("/api/letters/?writer=sam&format=csv", "/api/letters/?writer=sam-the-prisoner&format=csv"),
     ],
