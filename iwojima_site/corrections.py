@@ -117,8 +117,9 @@ def suggest(request):
         suggestion.page, suggestion.client = page, client
         suggestion.save()
     # Watching along, the thanks page keeps the horizon (iwojima_site.horizon gives it to links, not to redirects).
-    horizon = {"at": horizon_of(request)} if horizon_of(request) else {}
-    return HttpResponseRedirect(f"{reverse('suggestion_thanks')}?{urlencode({'page': page, **horizon})}")
+    horizon = horizon_of(request)
+    query = {"page": page} if horizon is None else {"page": page, "at": horizon}
+    return HttpResponseRedirect(f"{reverse('suggestion_thanks')}?{urlencode(query)}")
 
 
 @never_cache

@@ -850,6 +850,20 @@ class PageNotInList(Http404):
         self.pages, self.first_url = pages, first_url
 
 
+def kept_values(values, many=False):
+    """The values of a parameter a page reads, as its clean address holds them: the non-empty ones, each once for
+    a parameter that takes several (`many`), else the last (the one QueryDict.get() reads)."""
+    values = [value for value in values if value.strip()]
+    return list(dict.fromkeys(values)) if many else values[-1:]
+
+
+def cleaned_redirect(request, query):
+    """A 302 to this page at the cleaned `query` (a QueryDict), or None when the address already is that."""
+    if query == request.GET:
+        return None
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 class KnownParametersMixin:
     """A page without filters (the places, the cast) whose address holds only what it reads (`kept_parameters`):
     a GET with any other parameter, or an empty one, answers 302 to the address without it, as a list's clean-up
@@ -861,15 +875,12 @@ class KnownParametersMixin:
     def get(self, request, *args, **kwargs):
         query = request.GET.copy()
         for name in list(query):
-            values = [value for value in query.getlist(name) if value.strip()] if name in self.kept_parameters else []
-            values = list(dict.fromkeys(values)) if name in self.kept_lists else values[-1:]
+            values = kept_values(query.getlist(name), name in self.kept_lists) if name in self.kept_parameters else []
             if values:
                 query.setlist(name, values)
             else:
                 del query[name]
-        if query != request.GET:
-            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-        return super().get(request, *args, **kwargs)
+        return cleaned_redirect(request, query) or super().get(request, *args, **kwargs)
 
 
 class FacetedListView(FilterView):
@@ -899,9 +910,8 @@ class FacetedListView(FilterView):
     facet_page_parameters = ("choices", HORIZON_PARAMETER)
 
     def get(self, request, *args, **kwargs):
-        query = self.canonical_query(request.GET)
-        if query != request.GET:
-            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        if cleaned := cleaned_redirect(request, self.canonical_query(request.GET)):
+            return cleaned
         if "facet" in kwargs:
             return self.facet_page(kwargs["facet"])
         # As django-filter's FilterView.get(), but the filtered QuerySet is built only if something reads it: a
@@ -952,7 +962,7 @@ class FacetedListView(FilterView):
                     values = [value for value in values if not filters[name].is_default(value, searching)]
                 values = values if takes_many(filters[name]) else values[-1:]
             elif name in (self.facet_page_parameters if "facet" in self.kwargs else self.kept_parameters):
-                values = [value for value in query.getlist(name) if value.strip()][-1:]  # read as QueryDict.get()
+                values = kept_values(query.getlist(name))
             else:
                 values = []
             if values:

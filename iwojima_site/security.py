@@ -1,6 +1,7 @@
 """Request and response hardening that knows no model of the film: a safe script prefix, Permissions-Policy, and
 answers to methods and forms a page does not take."""
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
@@ -30,8 +31,6 @@ def static_file_headers(headers, path, url):
     """WHITENOISE_ADD_HEADERS_FUNCTION: a static file gets the site's Content-Security-Policy and frame denial too.
     WhiteNoise answers before those middleware run; an SVG opened from the site's own origin is a document that
     could hold script. (The other security headers come from middleware that wraps WhiteNoise.)"""
-    from csp.utils import build_policy  # not at import: the settings module imports this one's neighbours
-
     headers["Content-Security-Policy"] = build_policy()
     headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
 

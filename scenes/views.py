@@ -358,7 +358,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
         if part not in part_sizes:
             part = "" if film_size <= self.MAX_SCENES or not parts else parts[0][0]
         everyone = query.get("everyone", "").strip().lower() in self.YES
-        highlight = list(dict.fromkeys(slug for slug in query.getlist("highlight") if slug.strip()))
+        highlight = query.getlist("highlight")  # each once, none empty: KnownParametersMixin's clean-up
         # A part longer than MAX_SCENES is shown a page of scenes at a time (`page`, from 1).
         part_size = part_sizes.get(part, film_size)
         page, pages = self.page_of(part_size)
