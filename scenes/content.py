@@ -245,7 +245,8 @@ def export_content(directory=None, *, allow_empty=False):
     finally:
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)  # those not renamed, after a failure
-    remember_sync(texts)
+    if is_fixtures_dir(directory):
+        remember_sync(texts)
     return list(staged)
 
 
@@ -559,10 +560,11 @@ def database_records(model):
 def unsaved_edits(directory=None):
     """The edits a reload would undo, as lines (“deleted in the database: scenes.letter “x””).
 
-    After a reload or an export the database's state is remembered: if it has not changed since, there is
-    nothing to lose, whatever the files now hold (newer fixtures load freely). If it has, every difference from
-    the files counts, deletions included. A database filled some other way (loaddata) has no remembered state:
-    then what it holds that the files lack or hold differently counts.
+    After a reload from or an export to fixtures/ the database's state is remembered: if it has not changed
+    since, there is nothing to lose, whatever the files now hold (newer fixtures load freely). If it has, every
+    difference from the files counts, deletions included; another folder (a scratch copy) is never remembered,
+    so edits that reached only such a folder still count. A database filled some other way (loaddata) has no
+    remembered state: then what it holds that the files lack or hold differently counts.
     """
     fixtures = read_all(directory)
     remembered = synced_digest()
@@ -583,8 +585,14 @@ def content_digest(texts):
     return hashlib.sha256("".join(texts[name] for name in FIXTURE_MODELS).encode()).hexdigest()
 
 
+def is_fixtures_dir(directory):
+    """Whether `directory` (a path, or None for the default) is the project's fixtures/ folder, the one a sync
+    is remembered for: an export to a scratch folder does not make the database's edits safe."""
+    return directory is None or Path(directory).resolve() == fixtures_dir().resolve()
+
+
 def remember_sync(texts=None):
-    """Record that the database now matches the fixtures (after a reload or an export)."""
+    """Record that the database now matches the fixtures in fixtures/ (after a reload or an export there)."""
     sync_model = apps.get_model("scenes.contentsync")
     digest = content_digest(texts or export_texts())
     sync_model._default_manager.update_or_create(pk=1, defaults={"digest": digest})
@@ -727,7 +735,7 @@ def load_content(directory=None, *, commit=True):
         check_rules(fixtures)
         if not commit:
             transaction.set_rollback(True)
-        else:
+        elif is_fixtures_dir(directory):
             remember_sync()
     report = LoadReport(counts, diff)
     if commit and diff:

@@ -827,8 +827,8 @@ LETTER_FATE_NOT_YET = "Not yet told"
 
 
 class ContentSync(models.Model):
-    """The content as it was when it last matched the fixtures (after a reload or an export), as a digest of
-    the exported files: a reload refuses only when the database changed since, so pulled fixtures load freely."""
+    """The content as it was when it last matched fixtures/ (after a reload from or an export to it), as a digest
+    of the exported files: a reload refuses only when the database changed since, so pulled fixtures load freely."""
 
     digest = models.CharField(max_length=64)
     synced_at = models.DateTimeField(auto_now=True)

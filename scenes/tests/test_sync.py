@@ -49,6 +49,30 @@ def test_a_letter_deleted_in_the_admin_is_not_silently_restored(admin_client, sy
     assert Letter.objects.filter(slug=letter.slug).exists()
 
 
+def test_an_edit_exported_only_to_a_scratch_folder_still_stops_a_reload(admin_client, synced, tmp_path):
+    letter = Letter.objects.order_by("slug").first()
+    response = admin_client.post(reverse("admin:scenes_letter_delete", args=[letter.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    run("export_content", "--fixtures", str(tmp_path))
+    assert f'"{letter.slug}"' not in (tmp_path / "letters.json").read_text(encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        run("reload_content")
+    assert f"deleted in the database: scenes.letter “{letter.slug}”" in str(error.value)
+    assert not Letter.objects.filter(slug=letter.slug).exists()
+
+
+def test_content_reloaded_from_a_scratch_folder_is_not_taken_for_what_fixtures_holds(synced, fixture_copy):
+    def retitle(data):
+        data[0]["fields"]["title"] = "A title only the scratch folder has"
+
+    edit_json(fixture_copy / "scenes.json", retitle)
+    assert "1 scene changed" in run("reload_content", "--fixtures", str(fixture_copy))
+    with pytest.raises(CommandError) as error:
+        run("reload_content")
+    assert "changed in the database: scenes.scene" in str(error.value)
+    assert Scene.objects.filter(title="A title only the scratch folder has").exists()
+
+
 def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixture_copy):
     scenes = {scene.slug: scene.pk for scene in Scene.objects.all()}
     people = {person.slug: person.pk for person in Character.objects.all()}
