@@ -13,9 +13,12 @@ from contextlib import contextmanager
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import resolve
 from django.utils.cache import patch_cache_control
+
+from iwojima_site.renderers import CSVRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +92,45 @@ def check_health_quietly(connection):
     connection.close_if_health_check_failed()
 
 
+RETRY_AFTER = 5  # seconds: how soon a client that met an unreachable database may try again
+
+
+def database_unavailable(request):
+    """The 503 for a request the database could not serve (RFC 9110 §15.6.4), with Retry-After and never stored,
+    in the form the address answers in: plain text for the health check, the API's error body for its data
+    (`{"detail": "…"}`, or a `field,message` table with `?format=csv`), else templates/503.html, which depends on
+    nothing that can fail."""
+    message = f"The database cannot be reached just now. Try again in {RETRY_AFTER} seconds."
+    try:
+        match = resolve(request.path_info)
+    except Http404:
+        match = None
+    if match and match.url_name == "health":
+        response = HttpResponse(
+            f"database unavailable; try again in {RETRY_AFTER} seconds\n", content_type="text/plain"
+        )
+    elif match and match.namespace == "api" and match.url_name != "docs":
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response.status_code = 503  # the CSV renderer writes an error table for an error status
+            response.content = CSVRenderer().render({"detail": message}, renderer_context={"response": response})
+        else:
+            response = JsonResponse({"detail": message})
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"))
+    response.status_code = 503
+    response["Retry-After"] = str(RETRY_AFTER)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 class ConsistentReadMiddleware:
     """Wraps every GET and HEAD request in `read_snapshot()`; writes (POST and the rest) are left as they are.
 
     A database that cannot be reached to begin or end the snapshot (down, restarting, refusing connections) is
-    answered 503 with Retry-After (RFC 9110 §15.6.4), the health check included, so a load balancer and a reader
-    both see a pause rather than a fault. The page, templates/503.html, depends on nothing that can fail.
+    answered by `database_unavailable()`, the health check included, so a load balancer and a reader both see a
+    pause rather than a fault.
     """
-
-    RETRY_AFTER = 5  # seconds
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -110,7 +143,4 @@ class ConsistentReadMiddleware:
                 return self.get_response(request)
         except (OperationalError, InterfaceError) as error:
             logger.error("503 for %s: the database could not be reached (%s)", request.path, error)
-            response = HttpResponse(loader.render_to_string("503.html"), status=503)
-            response["Retry-After"] = str(self.RETRY_AFTER)
-            patch_cache_control(response, no_store=True)
-            return response
+            return database_unavailable(request)

@@ -22,6 +22,7 @@ from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.security import read_only
+from iwojima_site.snapshots import database_unavailable
 from iwojima_site.source import contributor_credit, plot_paragraphs
 from scenes.models import Flashback, Letter, Location, Part, Scene
 from scenes.views import small_chart
@@ -240,7 +241,7 @@ def health(request):
     try:
         revision = current_revision()
     except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        return database_unavailable(request)
     return HttpResponse(f"ok {revision.number}\n", content_type="text/plain")
 
 

@@ -1,6 +1,8 @@
 """Production behaviour: HTTP caching a shared cache can use, security headers on every kind of page, a health
 check, logs, static files before collectstatic, the 500 page, and bad requests that never end in a 5xx."""
 
+import csv
+import io
 import logging
 import os
 import select
@@ -197,11 +199,25 @@ def test_while_the_database_cannot_be_reached_pages_and_the_health_check_answer_
     name = connection.settings_dict["NAME"]
     connection.close()
     connection.settings_dict["NAME"] = missing
+    api = reverse("api:scene-list")
     try:
-        for url in (reverse("scenes:list"), reverse("health")):
+        answers = {  # in the form each address answers in
+            reverse("scenes:list"): "text/html; charset=utf-8",
+            reverse("health"): "text/plain",
+            api: "application/json",
+            f"{api}?format=csv": "text/csv; charset=utf-8",
+        }
+        for url, content_type in answers.items():
             response = client.get(url)
             assert response.status_code == 503 and response["Retry-After"] == "5", url
-            assert "no-store" in response["Cache-Control"] and "try again" in response.content.decode()
+            assert response["Content-Type"] == content_type, url
+            assert "no-store" in response["Cache-Control"] and "try again" in response.content.decode().lower(), url
+        assert client.get(api).json() == {"detail": "The database cannot be reached just now. Try again in 5 seconds."}
+        rows = list(csv.reader(io.StringIO(client.get(f"{api}?format=csv").content.decode())))
+        assert rows == [
+            ["field", "message"],
+            ["detail", "The database cannot be reached just now. Try again in 5 seconds."],
+        ]
     finally:
         connection.close()
         connection.settings_dict["NAME"] = name
