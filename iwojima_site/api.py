@@ -178,6 +178,9 @@ class FacetedFilterBackend(DjangoFilterBackend):
         return view.filterset
 
 
+TOLD_LATER_ERROR = "Not a filter while watching along (at): it would tell what is to come. Leave out at to use it."
+
+
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     """A list and its records, addressed by slug. `queryset` is the page's own QuerySet (`listed()`, so the API
     lists exactly what the page does), narrowed in `get_queryset` to the request's watch-along horizon as the
@@ -196,6 +199,13 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         # A bad `at` (HorizonMiddleware leaves it to the API): a 400 in the request's format, as a bad filter gets.
         if getattr(request, "horizon_error", None):
             raise exceptions.ValidationError({"at": [request.horizon_error]})
+        # Watching along, a list has no filter that tells how the story ends (a fate): one given anyway is refused
+        # by name, since answering the unfiltered list would pass it off as the filtered one.
+        if self.action == "list" and horizon_of(request) is not None:
+            told_later = getattr(self.filterset_class, "told_later", ())
+            refused = {name: [TOLD_LATER_ERROR] for name in told_later if request.query_params.get(name)}
+            if refused:
+                raise exceptions.ValidationError(refused)
 
     def get_queryset(self):
         # Watch-along: only what a viewer at the address's scene may know of, lists and records alike.

@@ -272,6 +272,17 @@ def test_a_bad_horizon_is_a_clear_400(client, value):
     assert response["X-Robots-Tag"] == "noindex"
 
 
+@pytest.mark.parametrize(("kind", "fate"), [("people", "killed"), ("letters", "censored")])
+def test_the_api_refuses_a_fate_filter_while_watching_along_rather_than_ignoring_it(client, kind, fate):
+    chosen = client.get(f"/api/{kind}/", {"fate": fate}).json()["count"]
+    assert 0 < chosen < client.get(f"/api/{kind}/").json()["count"]
+    response = client.get(f"/api/{kind}/", {"fate": fate, "at": 10})
+    assert response.status_code == 400 and list(response.json()) == ["fate"]
+    assert "watching along" in response.json()["fate"][0]
+    assert client.get(f"/api/{kind}/", {"fate": "", "at": 10}).status_code == 200
+    assert client.get(f"/api/{kind}/", {"at": 10}).status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/api/scenes/", "/api/people/saigo/"])
 def test_the_api_answers_a_bad_horizon_in_its_own_format(client, path):
     response = client.get(path, {"at": "0"})
