@@ -1,13 +1,15 @@
 """Request and response hardening that knows no model of the film: a safe script prefix, Permissions-Policy, and
 answers to methods and forms a page does not take."""
 
+from functools import wraps
+
 from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import set_script_prefix
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 # Browser features the site never uses, switched off for it and anything it might embed (W3C Permissions Policy).
 PERMISSIONS_POLICY = ", ".join(
@@ -63,31 +65,52 @@ class SecurityHeadersMiddleware:
 
 
 def read_only(view):
-    """A function view for GET and HEAD only: any other method gets 405 with `Allow: GET, HEAD` (RFC 9110
-    §15.5.6). Exempt from the CSRF check, which guards views that change something: this one never does, and the
-    check would answer a POST 403 before the view could say 405."""
-    return csrf_exempt(require_safe(view))
+    """A function view for GET and HEAD only (and OPTIONS, which describes them): any other method gets 405 with
+    `Allow: GET, HEAD, OPTIONS` (RFC 9110 §15.5.6). Exempt from the CSRF check, which guards views that change
+    something: this one never does, and the check would answer a POST 403 before the view could say 405."""
+    return csrf_exempt(takes_methods("GET", "HEAD")(view))
 
 
 def takes_methods(*methods):
-    """Django's require_http_methods(methods) for a function view that takes a form: any other method gets 405 with
-    its `Allow`. The methods are kept on the view (`allowed_methods`) for MethodNotAllowedMiddleware."""
+    """Django's require_http_methods(methods) for a function view, answering OPTIONS as a class-based view does
+    (View.options()): 200 with the `Allow` its 405 lists, OPTIONS among them, and no body (RFC 9110 §9.3.7). Any
+    other method gets 405 with that `Allow`. The methods are kept on the view (`allowed_methods`) for
+    MethodNotAllowedMiddleware."""
+    allowed = [*methods, "OPTIONS"]
 
     def decorator(view):
-        checked = require_http_methods(list(methods))(view)
-        checked.allowed_methods = list(methods)
+        @wraps(view)
+        def described(request, *args, **kwargs):
+            if request.method == "OPTIONS":
+                return options_answer(allowed)
+            return view(request, *args, **kwargs)
+
+        checked = require_http_methods(allowed)(described)
+        checked.allowed_methods = allowed
         return checked
 
     return decorator
 
 
+def options_answer(methods):
+    """The answer to OPTIONS, as Django's View.options() gives it: 200, `Allow`, and an empty body."""
+    response = HttpResponse()
+    response.headers["Allow"] = ", ".join(methods)
+    response.headers["Content-Length"] = "0"
+    return response
+
+
 def allowed_methods(view):
-    """The methods a view takes, as its `Allow` lists them: a class-based view's handlers (HEAD with GET), a
-    function view's from takes_methods(); None when the view does not say (the admin's, for one)."""
+    """The methods a view takes, as its `Allow` lists them: a class-based view's handlers (HEAD with GET) in the order
+    of its own 405 and OPTIONS (View._allowed_methods()), a function view's from takes_methods(); None when the view
+    does not say (the admin's, for one)."""
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
-        allowed = [method.upper() for method in view_class.http_method_names if hasattr(view_class, method)]
-        return [*allowed, "HEAD"] if "GET" in allowed and "HEAD" not in allowed else allowed
+        return [
+            method.upper()
+            for method in view_class.http_method_names
+            if hasattr(view_class, method) or (method == "head" and hasattr(view_class, "get"))
+        ]
     return getattr(view, "allowed_methods", None)
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.generic import DetailView, ListView, RedirectView, TemplateView
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView, View
 
 from characters.models import DEATHS, Character
 from iwojima_site.baked import BakedQuery, run_together
@@ -197,7 +197,8 @@ class SceneByNumberView(RedirectView):
     whose "I have watched up to…" link comes back here with the horizon moved on."""
 
     query_string = True
-    http_method_names = ["get", "head"]  # RedirectView's own would take any method and redirect it
+    http_method_names = ["get", "head", "options"]  # RedirectView's own would take any method and redirect it
+    options = View.options  # says which it takes (RFC 9110 §9.3.7), where RedirectView's would redirect it too
 
     def get(self, request, *args, **kwargs):
         scene = get_object_or_404(Scene.objects.only("number", "slug"), number=kwargs["number"])

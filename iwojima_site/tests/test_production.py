@@ -453,14 +453,57 @@ def test_a_page_asked_with_a_method_it_does_not_take_says_405_and_which_it_takes
     assert {"GET", "HEAD"} <= {name.strip() for name in response["Allow"].split(",")}
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "PROPFIND", "TRACE", "OPTIONS"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "PROPFIND", "TRACE"])
 def test_a_form_page_asked_with_a_method_it_does_not_take_says_405_not_that_the_form_was_not_sent(method):
-    """The correction form takes GET, HEAD and POST: any other method gets 405 and its Allow, without its CSRF token
-    (which the CSRF check would refuse first) or with it."""
+    """The correction form takes GET, HEAD and POST (and OPTIONS, which describes them): any other method gets 405
+    and its Allow, without its CSRF token (which the CSRF check would refuse first) or with it."""
     for client in (Client(enforce_csrf_checks=True), Client()):
         response = client.generic(method, "/suggest/")
         assert response.status_code == 405, (method, response.status_code)
-        assert {name.strip() for name in response["Allow"].split(",")} == {"GET", "HEAD", "POST"}
+        assert allowed(response) == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def allowed(response):
+    """The methods a response's Allow lists."""
+    return {name.strip() for name in response["Allow"].split(",")}
+
+
+def pages_and_their_methods():
+    """(name, path, methods) for every page a visitor or a robot reads: the site's pages, the redirect by scene
+    number, the correction form and its thanks, the health check, robots.txt and the sitemap."""
+    return [
+        *((name, url, {"GET", "HEAD"}) for name, url in site_pages()),
+        (
+            "scene-by-number",
+            reverse("scenes:by_number", args=[Scene.objects.order_by("number").first().number]),
+            {"GET", "HEAD"},
+        ),
+        ("suggest-correction", reverse("suggest"), {"GET", "HEAD", "POST"}),
+        ("suggestion-thanks", reverse("suggestion_thanks"), {"GET", "HEAD"}),
+        ("health", reverse("health"), {"GET", "HEAD"}),
+        ("robots", reverse("robots"), {"GET", "HEAD"}),
+        ("sitemap", reverse("sitemap"), {"GET", "HEAD"}),
+    ]
+
+
+def test_options_on_every_page_says_which_methods_it_takes_as_its_405_does(client):
+    """RFC 9110 §9.3.7: OPTIONS describes what the page takes. Every page answers it alike, function views and
+    class-based ones: 200, no body, and the same Allow as its 405 for a method it does not take (PUT, refused before
+    the view; TRACE, by the view). It carries the security headers, and neither validators nor a shared-cache policy
+    (an answer to OPTIONS is not cacheable): the ETag of a revalidation cannot turn it into a 304."""
+    strict = Client(enforce_csrf_checks=True)
+    for name, url, methods in pages_and_their_methods():
+        answer = strict.options(url)
+        assert answer.status_code == 200 and answer.content == b"", name
+        for refused in (strict.put(url), strict.generic("TRACE", url)):
+            assert refused.status_code == 405, name
+            assert answer["Allow"] == refused["Allow"] and allowed(answer) == methods | {"OPTIONS"}, name
+        for header, expected in SECURITY_HEADERS.items():
+            assert expected in answer.get(header, ""), f"{name}: {header}"
+        assert "ETag" not in answer and "public" not in answer["Cache-Control"], name
+        etag = client.get(url).get("ETag")
+        if etag:
+            assert client.options(url, HTTP_IF_NONE_MATCH=etag).status_code == 200, name
 
 
 @pytest.mark.parametrize("path", ["/admin/login/", "/suggest/"])
