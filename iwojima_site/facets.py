@@ -850,11 +850,29 @@ class PageNotInList(Http404):
         self.pages, self.first_url = pages, first_url
 
 
-def kept_values(values, many=False):
-    """The values of a parameter a page reads, as its clean address holds them: the non-empty ones, each once for
-    a parameter that takes several (`many`), else the last (the one QueryDict.get() reads)."""
-    values = [value for value in values if value.strip()]
+# The parameters a page reads as a whole number from 1 (a list's or a chart's page, the page of a facet's choices,
+# watch-along's scene): the clean-up writes them in plain digits (in_digits()).
+NUMBERED_PARAMETERS = ("page", "choices", HORIZON_PARAMETER)
+
+
+def kept_values(name, values, many=False):
+    """The values of parameter `name` a page reads, as its clean address holds them: the non-empty ones, each once
+    for a parameter that takes several (`many`), else the last (the one QueryDict.get() reads); a number
+    (NUMBERED_PARAMETERS) in plain digits."""
+    values = [in_digits(value) if name in NUMBERED_PARAMETERS else value for value in values if value.strip()]
     return list(dict.fromkeys(values)) if many else values[-1:]
+
+
+def in_digits(value):
+    """A whole number from 1 as str(int()) writes it, so that a page has one address, one shared-cache entry and one
+    ETag: int() also reads `01`, `+2`, ` 2`, `٢` and `1_0`, each of which would otherwise be another address for the
+    same page (and a link shared that way is not the canonical one). Anything else (`abc`, `0`, `-1`, `last`) is left
+    for the page to answer as it does: a 404 naming the list's pages, a chart's notice, the horizon's 400."""
+    try:
+        number = int(value)
+    except ValueError:  # not a whole number, or more than 4,300 digits
+        return value
+    return str(number) if number >= 1 else value
 
 
 def cleaned_redirect(request, query):
@@ -875,7 +893,8 @@ class KnownParametersMixin:
     def get(self, request, *args, **kwargs):
         query = request.GET.copy()
         for name in list(query):
-            values = kept_values(query.getlist(name), name in self.kept_lists) if name in self.kept_parameters else []
+            read = name in self.kept_parameters
+            values = kept_values(name, query.getlist(name), name in self.kept_lists) if read else []
             if values:
                 query.setlist(name, values)
             else:
@@ -962,7 +981,7 @@ class FacetedListView(FilterView):
                     values = [value for value in values if not filters[name].is_default(value, searching)]
                 values = values if takes_many(filters[name]) else values[-1:]
             elif name in (self.facet_page_parameters if "facet" in self.kwargs else self.kept_parameters):
-                values = kept_values(query.getlist(name))
+                values = kept_values(name, query.getlist(name))
             else:
                 values = []
             if values:

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from characters.models import Character
 from iwojima_site.facets import LIST_KEYS, MAX_CHOSEN, BakedPaginator, FacetedFilterSet
@@ -96,6 +98,66 @@ def test_the_page_of_a_facets_choices_drops_the_lists_page_and_asks_the_horizon_
 def test_a_parameter_read_once_is_kept_once(client, url):
     response = client.get(f"{url}?at=30&at=30")
     assert response.status_code == 302 and response.url == f"{url}?at=30"
+
+
+def test_a_page_number_written_otherwise_is_sent_to_its_plain_digits(client):
+    """`page=01`, `page=+2`, `page=%202` are pages 1 and 2 (int() reads them): each page has one address, so one
+    shared-cache entry and one ETag, and a link shared is the canonical one. The other parameters keep their order."""
+    for written, page in [("01", 1), ("%2B2", 2), ("%202", 2), ("2%20", 2), ("002", 2), ("%D9%A2", 2)]:
+        response = client.get(f"{SCENES}?period=1945&page={written}&order=title")
+        assert response.status_code == 302 and response.url == f"{SCENES}?period=1945&page={page}&order=title"
+    assert client.get(SCENES + "?page=1").status_code == 200  # the first page, as it is written today
+
+
+def test_a_horizon_written_otherwise_is_sent_to_its_plain_digits(client):
+    response = client.get(SCENES + "?at=01")
+    assert response.status_code == 302 and response.url == SCENES + "?at=1"
+    response = client.get(SCENES + "?character=saigo&at=%2012&page=02")
+    assert response.status_code == 302 and response.url == SCENES + "?character=saigo&at=12&page=2"
+
+
+@pytest.mark.parametrize(
+    "url, query, canonical",
+    [
+        ("/characters/", "page=02", "page=2"),
+        ("/letters/", "at=007", "at=7"),
+        ("/flashbacks/", "page=%2B1&at=30", "page=1&at=30"),
+        (PEOPLE_FACET, "choices=01&at=030", "choices=1&at=30"),
+        ("/timeline/", "part=frame&page=01&at=09", "part=frame&page=1&at=9"),
+        ("/timeline/story/", "page=%201", "page=1"),
+        ("/places/", "at=05", "at=5"),
+        ("/cast/", "at=%205%20", "at=5"),
+    ],
+)
+def test_every_page_that_cleans_its_address_writes_its_numbers_in_plain_digits(client, url, query, canonical):
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 302 and response.url == f"{url}?{canonical}"
+    assert client.get(response.url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "00", "-1", "-01", "1.5", "last"])
+def test_a_page_that_is_not_a_whole_number_from_1_keeps_its_answer(client, page):
+    # Not a page to write otherwise: the list answers it as it would (a 404 naming its pages, or the last page).
+    response = client.get(SCENES, {"page": page})
+    assert response.status_code == (200 if page == "last" else 404)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    page=st.integers(min_value=1, max_value=10**6),
+    at=st.integers(min_value=1, max_value=30),
+    zeros=st.integers(min_value=0, max_value=3),
+    sign=st.sampled_from(["", "+"]),
+    spaces=st.sampled_from(["", " "]),
+)
+def test_any_whole_number_written_otherwise_is_sent_to_its_plain_digits(client, page, at, zeros, sign, spaces):
+    """Whatever the number, and whether or not the list has that page: the clean-up answers before the page is read."""
+    written = f"{spaces}{sign}{'0' * zeros}{page}"
+    response = client.get(SCENES, {"q": "letter", "page": written, "at": f"{'0' * zeros}{at}{spaces}"})
+    if not (sign or zeros or spaces):
+        assert response.status_code in (200, 404)
+    else:
+        assert response.status_code == 302 and response.url == f"{SCENES}?q=letter&page={page}&at={at}"
 
 
 @pytest.mark.parametrize("url", ["scenes:place_list", "cast"])

@@ -140,6 +140,7 @@ def test_a_part_or_a_person_the_chart_cannot_show_is_said_so_above_it(client):
     "query, notice",
     [
         ("page=abc", "There is no page “abc” of these scenes, which fill 1 page: the chart shows page 1."),
+        ("page=00", "There is no page “00” of these scenes, which fill 1 page: the chart shows page 1."),
         ("page=7", "There is no page “7” of these scenes, which fill 1 page: the chart shows page 1."),
         ("part=frame&page=5", "There is no page “5” of these scenes, which fill 1 page: the chart shows page 1."),
         ("everyone=maybe", "“Everyone” is yes (1) or no, not “maybe”: the chart shows the principals and the people"),
@@ -157,6 +158,16 @@ def test_everyone_reads_yes_as_the_box_ticked(client):
     assert response.context["everyone"] and notices_of(response) == ""
     assert len(response.context["chart"]["lines"]) == len(ticked["chart"]["lines"])
     assert not client.get(TIMELINE, {"everyone": "no"}).context["everyone"]
+
+
+def test_a_page_or_a_horizon_written_otherwise_is_sent_to_its_plain_digits(client):
+    """`page=01` is page 1: the chart's address says so as int() writes it, rather than showing page 1 with a notice
+    that it has no page “01”, at an address of its own (another cache entry, another ETag)."""
+    response = client.get(TIMELINE + "?part=frame&page=01&everyone=1&at=%2B0")
+    assert response.status_code == 400  # a horizon that names no scene keeps its 400, before any clean-up
+    response = client.get(TIMELINE + "?part=frame&page=01&everyone=1&at=07")
+    assert response.status_code == 302 and response.url == TIMELINE + "?part=frame&page=1&everyone=1&at=7"
+    assert notices_of(client.get(response.url)) == ""
 
 
 def test_a_parameter_the_chart_does_not_read_is_dropped_from_its_address(client):
