@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseNotModified
@@ -287,7 +287,12 @@ class NotModifiedMiddleware:
             or request.path.startswith(settings.STATIC_URL)  # WhiteNoise's, with its own ETags and no statement
         ):
             return self.get_response(request)
-        revision = current_revision()
+        try:
+            revision = current_revision()
+        except (OperationalError, InterfaceError):
+            # The database cannot be reached: the read snapshot further in answers the page's 503, as it does
+            # for a request without validators (a cache revalidating its copy sends them).
+            return self.get_response(request)
         etag = etag_for(request, revision.number)
         # RFC 9110 §13.1.2: a list of entity tags, compared weakly. "*" (does the page exist at all?) is left to
         # HttpCachingMiddleware, which knows.

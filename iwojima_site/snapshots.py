@@ -95,11 +95,12 @@ def check_health_quietly(connection):
 RETRY_AFTER = 5  # seconds: how soon a client that met an unreachable database may try again
 
 
-def database_unavailable(request):
-    """The 503 for a request the database could not serve (RFC 9110 §15.6.4), with Retry-After and never stored,
-    in the form the address answers in: plain text for the health check, the API's error body for its data
-    (`{"detail": "…"}`, or a `field,message` table with `?format=csv`), else templates/503.html, which depends on
-    nothing that can fail."""
+def database_unavailable(request, error):
+    """The 503 for a request the database could not serve (`error`, logged in one line), with Retry-After (RFC 9110
+    §15.6.4) and never stored, in the form the address answers in: plain text for the health check, the API's error
+    body for its data (`{"detail": "…"}`, or a `field,message` table with `?format=csv`), else templates/503.html,
+    which depends on nothing that can fail."""
+    logger.error("503 for %s: the database could not be reached (%s)", request.path, error)
     message = f"The database cannot be reached just now. Try again in {RETRY_AFTER} seconds."
     try:
         match = resolve(request.path_info)
@@ -121,6 +122,9 @@ def database_unavailable(request):
     response.status_code = 503
     response["Retry-After"] = str(RETRY_AFTER)
     patch_cache_control(response, no_store=True)
+    # Logged once, above, to stderr: Django's request log would add an ERROR of its own and mail it to the ADMINS,
+    # once for every request of an outage (a load balancer's health check every few seconds).
+    response._has_been_logged = True
     return response
 
 
@@ -142,5 +146,4 @@ class ConsistentReadMiddleware:
             with read_snapshot():
                 return self.get_response(request)
         except (OperationalError, InterfaceError) as error:
-            logger.error("503 for %s: the database could not be reached (%s)", request.path, error)
-            return database_unavailable(request)
+            return database_unavailable(request, error)

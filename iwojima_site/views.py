@@ -240,8 +240,8 @@ def health(request):
     """For a load balancer: 200 "ok <revision>" when the database answers, 503 when it does not. Never cached."""
     try:
         revision = current_revision()
-    except DatabaseError:
-        return database_unavailable(request)
+    except DatabaseError as error:
+        return database_unavailable(request, error)
     return HttpResponse(f"ok {revision.number}\n", content_type="text/plain")
 
 

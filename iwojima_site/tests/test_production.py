@@ -3,6 +3,7 @@ check, logs, static files before collectstatic, the 500 page, and bad requests t
 
 import csv
 import io
+import itertools
 import logging
 import os
 import select
@@ -192,9 +193,13 @@ def test_an_edit_on_another_app_server_ends_the_304s_here(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_while_the_database_cannot_be_reached_pages_and_the_health_check_answer_503(client):
+def test_while_the_database_cannot_be_reached_pages_and_the_health_check_answer_503(
+    client, settings, mailoutbox, caplog
+):
     """A database that refuses connections: every page, the health check included, is 503 with Retry-After, never
-    stored; once it answers again, so do the pages."""
+    stored, whether or not a cache revalidates it (If-None-Match), logged in one line and mailed to no one; once it
+    answers again, so do the pages."""
+    settings.ADMINS = [("Editor", "editor@example.org")]
     missing = "/no/such/folder/db.sqlite3" if connection.vendor == "sqlite" else "no_such_database"
     name = connection.settings_dict["NAME"]
     connection.close()
@@ -207,8 +212,11 @@ def test_while_the_database_cannot_be_reached_pages_and_the_health_check_answer_
             api: "application/json",
             f"{api}?format=csv": "text/csv; charset=utf-8",
         }
-        for url, content_type in answers.items():
-            response = client.get(url)
+        for (url, content_type), validators in itertools.product(answers.items(), ({}, {"If-None-Match": '"x", *'})):
+            with caplog.at_level(logging.INFO):
+                caplog.clear()
+                response = client.get(url, headers=validators)
+            assert [record.levelname for record in caplog.records] == ["ERROR"], url
             assert response.status_code == 503 and response["Retry-After"] == "5", url
             assert response["Content-Type"] == content_type, url
             assert "no-store" in response["Cache-Control"] and "try again" in response.content.decode().lower(), url
@@ -221,6 +229,7 @@ def test_while_the_database_cannot_be_reached_pages_and_the_health_check_answer_
     finally:
         connection.close()
         connection.settings_dict["NAME"] = name
+    assert mailoutbox == []
     assert client.get(reverse("health")).status_code == 200
 
 

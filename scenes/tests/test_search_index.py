@@ -122,6 +122,17 @@ def test_the_index_can_be_rebuilt_by_command():
     assert_index_is_current()
 
 
+def test_after_an_update_outside_the_signals_the_command_brings_search_and_etags_up_to_date(client):
+    person = Character.objects.get(slug="kuribayashi")
+    etag = client.get(person.get_absolute_url())["ETag"]
+    Character.objects.filter(pk=person.pk).update(role="A quiet update made in the shell")  # sends no signal
+    assert client.get(person.get_absolute_url(), headers={"If-None-Match": etag}).status_code == 304
+    call_command("rebuild_search_index", stdout=StringIO())
+    response = client.get(person.get_absolute_url(), headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "A quiet update made in the shell" in response.content.decode()
+    assert found("quiet", Character) == [person]
+
+
 def test_copies_of_the_content_are_indexed():
     multiply_content(2)
     assert len(found("Kuribashi", Character)) == 3
