@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.dispatch import Signal
 
 from iwojima_site.rules import broken_rules
@@ -48,6 +48,14 @@ class ContentError(Exception):
 
 class EmptyContent(ContentError):
     """The database holds no content, so an export would empty every fixture file."""
+
+
+class UnsavedEdits(ContentError):
+    """The database was edited since its last sync, and a reload would undo `lines` (unsaved_edits())."""
+
+    def __init__(self, lines):
+        super().__init__(f"{len(lines)} edit(s) in the database would be undone.")
+        self.lines = lines
 
 
 @dataclass
@@ -710,16 +718,21 @@ def remove_records(plan):
 content_reloaded = Signal()
 
 
-def load_content(directory=None, *, commit=True):
+def load_content(directory=None, *, commit=True, keep_edits=False):
     """Sync the database to the fixtures by natural key, in one transaction; returns a LoadReport.
 
     Unchanged records are left alone, changed ones updated in place (keeping their ids, so admin addresses keep
     working), new ones added and missing ones removed. Raises ContentError naming the file and the record,
-    changing nothing. With commit=False everything is checked and then rolled back.
+    changing nothing. With commit=False everything is checked and then rolled back. With `keep_edits`, raises
+    UnsavedEdits rather than undo edits made since the last sync, weighed inside the transaction, once no other
+    writer can change the content (hold_writers()): an edit saved meanwhile waits, then lands on the new content.
     """
     fixtures = read_all(directory)
     counts = {label: 0 for labels in FIXTURE_MODELS.values() for label in labels}
     with transaction.atomic():
+        hold_writers()
+        if keep_edits and (lost := unsaved_edits(directory)):
+            raise UnsavedEdits(lost)
         diff, plan = content_diff(fixtures)
         make_room(plan)
         saved = []
@@ -741,6 +754,24 @@ def load_content(directory=None, *, commit=True):
     if commit and diff:
         content_reloaded.send(sender=LoadReport, report=report)
     return report
+
+
+def hold_writers():
+    """Keep every other writer out of the content until the current transaction ends; readers go on.
+
+    SQLite's IMMEDIATE transactions (the settings') already hold its one write lock from their start. PostgreSQL's
+    READ COMMITTED does not: SHARE ROW EXCLUSIVE on the content's tables (and their many-to-many tables) makes
+    an INSERT, UPDATE or DELETE elsewhere wait, while plain reads go on (PostgreSQL's "Explicit Locking").
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = []
+    for model in content_models():
+        tables.append(model._meta.db_table)
+        tables += [field.remote_field.through._meta.db_table for field in model._meta.local_many_to_many]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {', '.join(map(quote, tables))} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def clear_content():

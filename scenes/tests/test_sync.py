@@ -5,15 +5,17 @@ import json
 import os
 import shutil
 import stat
+import threading
 
 import pytest
 from django.core.management import CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from characters.models import Character
+from scenes import content
 from scenes.content import (
     FIXTURE_MODELS,
     ContentError,
@@ -24,6 +26,7 @@ from scenes.content import (
     render_fixture,
     shape_errors,
 )
+from scenes.management.commands import reload_content as reload_command
 from scenes.models import Letter, Scene
 from scenes.tests.commands import edit_json, run, snapshot
 
@@ -71,6 +74,41 @@ def test_content_reloaded_from_a_scratch_folder_is_not_taken_for_what_fixtures_h
         run("reload_content")
     assert "changed in the database: scenes.scene" in str(error.value)
     assert Scene.objects.filter(title="A title only the scratch folder has").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_saved_while_a_reload_weighs_the_edits_is_kept_never_silently_undone(monkeypatch):
+    """An editor saves just after the reload found no edits to keep: the save waits for the reload and lands on its
+    content, so it is kept, and the next reload sees it as an edit."""
+    run("reload_content", "--force")
+    weigh = content.unsaved_edits
+    editors = []
+
+    def save_an_edit():
+        try:
+            person = Character.objects.get(slug="saigo")
+            person.role = "Saved while a reload ran"
+            person.save()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def weigh_then_edit(directory=None):
+        lost = weigh(directory)
+        editors.append(threading.Thread(target=save_an_edit))
+        editors[-1].start()
+        editors[-1].join(timeout=1)  # a save the reload does not hold back lands now, before the load
+        return lost
+
+    monkeypatch.setattr(content, "unsaved_edits", weigh_then_edit)
+    monkeypatch.setattr(reload_command, "unsaved_edits", weigh_then_edit)
+    run("reload_content")
+    editors[0].join(timeout=30)
+    assert Character.objects.get(slug="saigo").role == "Saved while a reload ran"
+    monkeypatch.undo()
+    with pytest.raises(CommandError) as error:
+        run("reload_content")
+    assert "changed in the database: characters.character “saigo”" in str(error.value)
+    run("reload_content", "--force")
 
 
 def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixture_copy):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scenes.content import ContentError, has_content, load_content, unsaved_edits
+from scenes.content import ContentError, UnsavedEdits, has_content, load_content, unsaved_edits
 
 # How many of the records a reload would lose are named before the rest are counted.
 NAMED_LOSSES = 20
@@ -30,19 +30,19 @@ class Command(BaseCommand):
         try:
             # The fixtures are checked first, so a broken file is never mistaken for an edit in the database.
             report = load_content(fixtures, commit=False)
-            # Edits a reload would undo: a real one refuses, a dry run says that it would.
-            lost = unsaved_edits(fixtures) if not (check or force) else []
-            if lost and writes:
-                named = "\n".join(f"  - {name}" for name in lost[:NAMED_LOSSES])
-                more = f"\n  … and {len(lost) - NAMED_LOSSES} more" if len(lost) > NAMED_LOSSES else ""
-                raise CommandError(
-                    f"Not reloaded: the database was edited since its last reload or export, and a reload would "
-                    f"undo {len(lost)} difference(s) from the fixtures:\n{named}{more}\n"
-                    "Run `python manage.py export_content` to save them to the fixtures first, or "
-                    "`reload_content --force` to discard them (e.g. when the fixtures are newer)."
-                )
+            # Edits a reload would undo: a real one refuses (weighed inside its transaction), a dry run says it would.
+            lost = unsaved_edits(fixtures) if dry_run and not force else []
             if writes:
-                report = load_content(fixtures)
+                report = load_content(fixtures, keep_edits=not force)
+        except UnsavedEdits as error:
+            named = "\n".join(f"  - {name}" for name in error.lines[:NAMED_LOSSES])
+            more = f"\n  … and {len(error.lines) - NAMED_LOSSES} more" if len(error.lines) > NAMED_LOSSES else ""
+            raise CommandError(
+                f"Not reloaded: the database was edited since its last reload or export, and a reload would "
+                f"undo {len(error.lines)} difference(s) from the fixtures:\n{named}{more}\n"
+                "Run `python manage.py export_content` to save them to the fixtures first, or "
+                "`reload_content --force` to discard them (e.g. when the fixtures are newer)."
+            ) from error
         except ContentError as error:
             raise CommandError(f"Nothing was changed. {error}") from error
         if check:
