@@ -148,7 +148,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # prepare_threshold): the site's statements are the same few on every request (iwojima_site.baked), so the
     # server stops parsing and planning them again. A pooler in front must keep session state (as LISTEN needs too):
     # a prepared statement lives on its server connection.
+    # A server that takes the connection and then says nothing (stopped, or cut off by the network) is given up after
+    # connect_timeout seconds (libpq's), so a page answers the 503 rather than hang until gunicorn kills the worker.
     DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": 5,
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": True,
         "prepare_threshold": 5,

@@ -7,15 +7,17 @@ import itertools
 import logging
 import os
 import select
+import socket
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections
 from django.db.utils import ConnectionHandler
 from django.http import HttpResponse
 from django.template.loader import get_template
@@ -134,6 +136,37 @@ def test_a_page_after_the_server_ended_the_connection_is_read_on_a_new_one(clien
     connection.close_if_unusable_or_obsolete()
     assert client.get(url).status_code == 200
     assert checks == ["SELECT 1"] and connection.connection.info.backend_pid != ended
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql  # libpq's connect_timeout
+def test_a_database_server_that_takes_the_connection_and_says_nothing_gets_the_503_not_a_hang():
+    """A server that accepts the connection and then never answers (stopped, or cut off by the network): the page
+    gives up after the settings' connect_timeout and answers 503, rather than hold the worker until gunicorn kills
+    it. The 60 s bound only tells a page that gives up from one that never would."""
+    answers = []
+
+    def ask():
+        try:
+            answers.append(Client().get(reverse("scenes:list")))
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 5
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
+        connection.close()
+        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", silent.getsockname()[1]
+        try:
+            asker = threading.Thread(target=ask, daemon=True)
+            asker.start()
+            asker.join(timeout=60)
+        finally:
+            connection.settings_dict["HOST"], connection.settings_dict["PORT"] = address
+    assert not asker.is_alive(), "the page was still waiting for the silent server after 60 s"
+    assert answers[0].status_code == 503 and answers[0]["Retry-After"] == "5"
 
 
 @pytest.mark.postgresql  # prepared statements are the server's
