@@ -568,22 +568,44 @@ def database_records(model):
 def unsaved_edits(directory=None):
     """The edits a reload would undo, as lines (“deleted in the database: scenes.letter “x””).
 
-    After a reload from or an export to fixtures/ the database's state is remembered: if it has not changed
-    since, there is nothing to lose, whatever the files now hold (newer fixtures load freely). If it has, every
-    difference from the files counts, deletions included; another folder (a scratch copy) is never remembered,
-    so edits that reached only such a folder still count. A database filled some other way (loaddata) has no
-    remembered state: then what it holds that the files lack or hold differently counts.
+    After a reload from or an export to fixtures/ the database's state is remembered, record by record: a record
+    the database changed since (changed, added or deleted) counts when the files hold it otherwise, while what only
+    the files changed (a colleague's pulled edit) is what a reload is for, and never counts. So a database not
+    changed since loads any files freely. Another folder (a scratch copy) is never remembered, so edits that
+    reached only such a folder still count. A database filled some other way (loaddata) has no remembered state:
+    then what it holds that the files lack or hold differently counts.
     """
     fixtures = read_all(directory)
-    remembered = synced_digest()
-    if remembered is not None and remembered == content_digest(export_texts()):
+    sync = last_sync()
+    texts = export_texts()
+    if sync is not None and sync.digest == content_digest(texts):
         return []
     diff, _plan = content_diff(fixtures)
     lines = [f"changed in the database: {name}" for names in diff.changed.values() for name in names]
     lines += [f"added in the database: {name}" for names in diff.removed.values() for name in names]
-    if remembered is not None:
+    if sync is not None:
         lines += [f"deleted in the database: {name}" for names in diff.added.values() for name in names]
+        if sync.records:  # remembered record by record: only what the database itself changed
+            edited = changed_names(sync.records, record_digests(texts))
+            lines = [line for line in lines if line.split(": ", 1)[1] in edited]
     return lines
+
+
+def changed_in_files(directory=None):
+    """The records the files changed since the last sync (and the database did not), by name: what an export now
+    would write the database's version over. Empty without a remembered sync."""
+    sync = last_sync()
+    if sync is None or not sync.records:
+        return []
+    fixtures = read_all(directory)
+    in_files = record_digests({name: items for name, (_path, items) in fixtures.items()})
+    in_database = record_digests(export_texts())
+    changed = {
+        key
+        for key in sync.records.keys() | in_files.keys()
+        if sync.records.get(key) != in_files.get(key) and sync.records.get(key) == in_database.get(key)
+    }
+    return sorted((in_files.get(key) or sync.records[key])[1] for key in changed)
 
 
 # --- The last sync: the database's content as it was when it last matched the files ------------------------
@@ -593,6 +615,23 @@ def content_digest(texts):
     return hashlib.sha256("".join(texts[name] for name in FIXTURE_MODELS).encode()).hexdigest()
 
 
+def record_digests(files):
+    """{record key: [digest of the record, its name in messages]} for fixtures given as {file name: its text, or
+    its list of records}: what a sync remembers of each record, to tell later who changed it."""
+    records = {}
+    for content in files.values():
+        for item in json.loads(content) if isinstance(content, str) else content:
+            key = f"{item['model']} {json.dumps(natural_key_of(item), ensure_ascii=False)}"
+            records[key] = [hashlib.sha256(canonical(item).encode()).hexdigest()[:16], describe(item)]
+    return records
+
+
+def changed_names(before, after):
+    """The names of the records that differ between two record_digests(): changed, added or removed."""
+    keys = {key for key in before.keys() | after.keys() if before.get(key, [None])[0] != after.get(key, [None])[0]}
+    return {side[key][1] for key in keys for side in (before, after) if key in side}
+
+
 def is_fixtures_dir(directory):
     """Whether `directory` (a path, or None for the default) is the project's fixtures/ folder, the one a sync
     is remembered for: an export to a scratch folder does not make the database's edits safe."""
@@ -600,16 +639,17 @@ def is_fixtures_dir(directory):
 
 
 def remember_sync(texts=None):
-    """Record that the database now matches the fixtures in fixtures/ (after a reload or an export there)."""
+    """Record that the database now matches the fixtures in fixtures/ (after a reload or an export there): the
+    digest of all of it, and of each record (record_digests())."""
     sync_model = apps.get_model("scenes.contentsync")
-    digest = content_digest(texts or export_texts())
-    sync_model._default_manager.update_or_create(pk=1, defaults={"digest": digest})
+    texts = texts or export_texts()
+    defaults = {"digest": content_digest(texts), "records": record_digests(texts)}
+    sync_model._default_manager.update_or_create(pk=1, defaults=defaults)
 
 
-def synced_digest():
-    """The digest of the content at the last reload or export, or None if there was none."""
-    sync_model = apps.get_model("scenes.contentsync")
-    return sync_model._default_manager.filter(pk=1).values_list("digest", flat=True).first()
+def last_sync():
+    """The ContentSync of the last reload or export, or None if there was none."""
+    return apps.get_model("scenes.contentsync")._default_manager.filter(pk=1).first()
 
 
 # --- Loading ------------------------------------------------------------------------------------------

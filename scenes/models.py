@@ -831,6 +831,9 @@ class ContentSync(models.Model):
     of the exported files: a reload refuses only when the database changed since, so pulled fixtures load freely."""
 
     digest = models.CharField(max_length=64)
+    # {record key: [digest, name]}: each record as it was then, so that a reload can tell the database's edits since
+    # from the files' (scenes.content.record_digests()).
+    records = models.JSONField(default=dict)
     synced_at = models.DateTimeField(auto_now=True)
 
     class Meta:

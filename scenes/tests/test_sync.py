@@ -111,6 +111,46 @@ def test_an_edit_saved_while_a_reload_weighs_the_edits_is_kept_never_silently_un
     run("reload_content", "--force")
 
 
+def test_a_refused_reload_names_only_the_databases_edits_and_the_files_changes_load_once_it_has_none(
+    settings, fixture_copy
+):
+    """A colleague's pulled changes (a person changed, a letter added) are not the database's edits: the refusal
+    names only the database's own edit, and warns that an export would write over the colleague's; once the files
+    hold that edit too, the pulled changes load without --force."""
+    settings.FIXTURE_DIRS = [fixture_copy]  # the folder a sync is remembered for
+    run("reload_content", "--force")
+    saigo = Character.objects.get(slug="saigo")
+    saigo.role = "Edited in the admin"
+    saigo.save()
+
+    def pulled(data):
+        for item in data:
+            if item["fields"].get("slug") == "kuribayashi":
+                item["fields"]["role"] = "Changed in a pulled commit"
+
+    def another_letter(data):
+        data.append({**data[0], "fields": {**data[0]["fields"], "slug": "a-letter-from-a-colleague"}})
+
+    edit_json(fixture_copy / "characters.json", pulled)
+    edit_json(fixture_copy / "letters.json", another_letter)
+    with pytest.raises(CommandError) as error:
+        run("reload_content")
+    refusal, warning = str(error.value).split("The fixtures changed too")
+    assert "undo 1 of those edits" in refusal and "changed in the database: characters.character “saigo”" in refusal
+    assert "kuribayashi" not in refusal and "a-letter-from-a-colleague" not in refusal
+    assert "“kuribayashi”" in warning and "“a-letter-from-a-colleague”" in warning
+
+    def same_edit(data):
+        for item in data:
+            if item["fields"].get("slug") == "saigo":
+                item["fields"]["role"] = "Edited in the admin"
+
+    edit_json(fixture_copy / "characters.json", same_edit)
+    assert "1 letter added, 1 character changed" in run("reload_content")
+    assert Character.objects.get(slug="kuribayashi").role == "Changed in a pulled commit"
+    assert Letter.objects.filter(slug="a-letter-from-a-colleague").exists()
+
+
 def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixture_copy):
     scenes = {scene.slug: scene.pk for scene in Scene.objects.all()}
     people = {person.slug: person.pk for person in Character.objects.all()}

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scenes.content import ContentError, UnsavedEdits, has_content, load_content, unsaved_edits
+from scenes.content import ContentError, UnsavedEdits, changed_in_files, has_content, load_content, unsaved_edits
 
 # How many of the records a reload would lose are named before the rest are counted.
 NAMED_LOSSES = 20
@@ -39,9 +39,9 @@ class Command(BaseCommand):
             more = f"\n  … and {len(error.lines) - NAMED_LOSSES} more" if len(error.lines) > NAMED_LOSSES else ""
             raise CommandError(
                 f"Not reloaded: the database was edited since its last reload or export, and a reload would "
-                f"undo {len(error.lines)} difference(s) from the fixtures:\n{named}{more}\n"
+                f"undo {len(error.lines)} of those edits:\n{named}{more}\n"
                 "Run `python manage.py export_content` to save them to the fixtures first, or "
-                "`reload_content --force` to discard them (e.g. when the fixtures are newer)."
+                f"`reload_content --force` to discard them.{overwrite_warning(fixtures)}"
             ) from error
         except ContentError as error:
             raise CommandError(f"Nothing was changed. {error}") from error
@@ -58,3 +58,18 @@ class Command(BaseCommand):
                 )
         else:
             self.stdout.write(self.style.SUCCESS(f"Loaded {report}: {report.diff.summary()}."))
+
+
+def overwrite_warning(fixtures):
+    """What an export would also overwrite: the records the files changed since the last sync, if any."""
+    changed = changed_in_files(fixtures)
+    if not changed:
+        return ""
+    named = ", ".join(changed[:NAMED_LOSSES]) + (
+        f" and {len(changed) - NAMED_LOSSES} more" if len(changed) > NAMED_LOSSES else ""
+    )
+    return (
+        f"\nThe fixtures changed too since then, in {len(changed)} record(s) the database did not edit ({named}): "
+        "an export writes the database's version over those as well, so after exporting keep the files' side of "
+        "them (see `git diff fixtures/`)."
+    )
