@@ -203,7 +203,8 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
         # by name, since answering the unfiltered list would pass it off as the filtered one.
         if self.action == "list" and horizon_of(request) is not None:
             told_later = getattr(self.filterset_class, "told_later", ())
-            refused = {name: [TOLD_LATER_ERROR] for name in told_later if request.query_params.get(name)}
+            given = {name for name in told_later if request.query_params.get(name, "").strip()}
+            refused = {name: [TOLD_LATER_ERROR] for name in sorted(given)}
             if refused:
                 raise exceptions.ValidationError(refused)
 

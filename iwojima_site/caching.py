@@ -20,6 +20,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponseNotModified
+from django.middleware import common
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -333,7 +334,8 @@ class HttpCachingMiddleware:
         revision = getattr(request, "content_revision", None)
         pending = getattr(request, "pending_revision", None)
         shareable = (
-            (revision is not None or pending is not None)
+            # A 404 or redirect that no view answered (an address the site lacks) is shared too: it tells no revision.
+            (revision is not None or pending is not None or response.status_code != 200)
             and response.status_code in CACHEABLE_STATUS
             and is_public(request)
             and not response.cookies
@@ -375,3 +377,14 @@ class HttpCachingMiddleware:
         if changed_at:
             response.headers.setdefault("Last-Modified", http_date(int(changed_at.timestamp())))
         patch_cache_control(response, **SHARED_POLICY)
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's CommonMiddleware, whose redirect to the address with its trailing slash (APPEND_SLASH, a 301 made
+    after every other middleware inside it has run) is shared as briefly as the site's other redirects."""
+
+    def process_response(self, request, response):
+        answer = super().process_response(request, response)
+        if answer is not response and answer.status_code in CACHEABLE_STATUS and is_public(request):
+            patch_cache_control(answer, **SHARED_POLICY)
+        return answer

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "iwojima_site.middleware.AdminRejectsNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "iwojima_site.caching.CommonMiddleware",  # Django's; its trailing-slash redirect shared as the others are
     "iwojima_site.security.MethodNotAllowedMiddleware",  # 405 for a method the view does not take, before CSRF's 403
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -363,7 +363,12 @@ def read_fixture(path):
 
 
 def read_all(directory=None):
+    """{fixture name: (its path, its records)} from `directory` (fixtures/ by default); a ContentError names a
+    folder that is not there, or the file and the record that cannot be read."""
     directory = Path(directory or fixtures_dir())
+    if not directory.is_dir():
+        state = "is not a folder" if directory.exists() else "does not exist"
+        raise ContentError(f"{shown(directory)}: {state}, so there are no fixtures to read there.")
     return {name: (directory / f"{name}.json", read_fixture(directory / f"{name}.json")) for name in FIXTURE_MODELS}
 
 

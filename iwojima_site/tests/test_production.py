@@ -335,6 +335,8 @@ def test_a_404_or_a_redirect_is_shared_briefly_without_validators_so_no_conditio
         ("/scenes/?page=99", 404),
         ("/api/scenes/?page=9", 404),
         ("/scenes/an-older-slug/", 301),
+        ("/no-such-page/", 404),  # no view at all
+        ("/characters/saigo", 301),  # the trailing slash added (APPEND_SLASH)
     ):
         response = client.get(url)
         assert response.status_code == status, url

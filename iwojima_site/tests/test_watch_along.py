@@ -280,6 +280,7 @@ def test_the_api_refuses_a_fate_filter_while_watching_along_rather_than_ignoring
     assert response.status_code == 400 and list(response.json()) == ["fate"]
     assert "watching along" in response.json()["fate"][0]
     assert client.get(f"/api/{kind}/", {"fate": "", "at": 10}).status_code == 200
+    assert client.get(f"/api/{kind}/", {"fate": " ", "at": 10}).status_code == 200
     assert client.get(f"/api/{kind}/", {"at": 10}).status_code == 200
 
 

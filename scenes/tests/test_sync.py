@@ -456,6 +456,16 @@ def test_exported_files_get_the_mode_of_a_new_file_and_replaced_ones_keep_theirs
     assert stat.S_IMODE((tmp_path / "scenes.json").stat().st_mode) == 0o664
 
 
+def test_reloading_from_a_folder_that_is_not_there_names_the_folder(synced, tmp_path):
+    for folder, state in ((tmp_path / "no-such-folder", "does not exist"), (tmp_path / "notes.txt", "is not a folder")):
+        if folder.suffix:
+            folder.write_text("notes", encoding="utf-8")
+        for args in ((), ("--check",), ("--dry-run",)):
+            with pytest.raises(CommandError) as error:
+                run("reload_content", "--fixtures", str(folder), *args)
+            assert f"{folder}: {state}" in str(error.value) and ".json" not in str(error.value)
+
+
 def test_exporting_into_a_file_is_refused_naming_it(synced, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("an editor's notes", encoding="utf-8")
