@@ -843,11 +843,12 @@ def renamed_redirect_of(request, filterset):
 
 
 class PageNotInList(Http404):
-    """A list's page number that is not a whole number from 1 to its last page (`page=0`, `page=99`, `page=x`)."""
+    """A list's page number that is not a whole number from 1 to its last page (`page=0`, `page=99`, `page=x`,
+    or a facet's `choices=`): `asked`, the list's number of `pages`, and the address of its first page."""
 
-    def __init__(self, message, pages, first_url):
-        super().__init__(message)
-        self.pages, self.first_url = pages, first_url
+    def __init__(self, asked, pages, first_url):
+        super().__init__(f"No page “{asked[:40]}” of {pages}.")
+        self.asked, self.pages, self.first_url = asked, pages, first_url
 
 
 # The parameters a page reads as a whole number from 1 (a list's or a chart's page, the page of a facet's choices,
@@ -1003,7 +1004,7 @@ class FacetedListView(FilterView):
             query = self.request.GET.copy()
             query.pop("page", None)
             first = f"{self.request.path}?{query.urlencode()}" if query else self.request.path
-            raise PageNotInList(f"{self.title} have no page “{asked[:40]}”.", paginator.num_pages, first) from None
+            raise PageNotInList(asked, paginator.num_pages, first) from None
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -1106,7 +1107,15 @@ class FacetedListView(FilterView):
         query.pop("page", None)
         # A long facet is paged, so that the page stays small however many people the content has; what is ticked
         # on other pages of a checkbox facet rides along in the form.
-        choices = Paginator(facet.options, self.CHOICES_PER_PAGE).get_page(query.pop("choices", [None])[-1])
+        # A page it does not have is a 404, as a list's is (paginate_queryset()), not another address of page 1.
+        paginator = Paginator(facet.options, self.CHOICES_PER_PAGE)
+        asked = query.pop("choices", [None])[-1] or "1"
+        try:
+            choices = paginator.page(int(asked))
+        except (ValueError, InvalidPage):
+            first = f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+            missing = PageNotInList(asked, paginator.num_pages, first)
+            return render(self.request, "404.html", {"missing_page": missing}, status=404)
         elsewhere = [option for option in facet.options if option.selected and option not in choices.object_list]
         facet.options = list(choices.object_list)
         list_url = reverse(self.list_url_name())

@@ -487,3 +487,12 @@ def test_every_page_of_a_list_holds_what_the_querysets_slice_holds(client, query
                 assert (got.start_index(), got.end_index()) == (wanted.start_index(), wanted.end_index())
     finally:
         BakedPaginator.BAKED_PAGES = baked_pages
+
+
+@pytest.mark.parametrize("asked", ["abc", "0", "-1", "1.5", "99", "9" * 5000])
+def test_a_page_of_choices_the_facet_does_not_have_is_a_404_naming_its_pages(client, asked):
+    response = client.get(PEOPLE_FACET, {"choices": asked, "period": "1945"})
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "and no page" in page and f'href="{PEOPLE_FACET}?period=1945"' in page
+    assert client.get(PEOPLE_FACET, {"choices": "1", "period": "1945"}).status_code == 200
