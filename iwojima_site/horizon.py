@@ -1,7 +1,8 @@
 """Watch-along mode: the spoiler horizon, one scene number read from the address (`?at=13`).
 
 Everything that decides what a viewer at scene n may see asks this module: the middleware reads `at` once per
-request into `request.horizon` (None when the mode is off) and answers a bad value with 400; the QuerySets take
+request into `request.horizon` (None when the mode is off), answers a bad value with 400 and sends a page whose
+address writes a good one otherwise than once in plain digits to the address that does; the QuerySets take
 it (`.at(horizon)` on every content model); scene-stamped text is cut by `cut_parts`; and every internal link
 and GET form of an HTML page answered while the mode is on is given `at` again here, so a new template cannot
 drop it. Nothing but the address decides the horizon (no cookie), so a shared cache keyed on it stays right.
@@ -36,21 +37,24 @@ OWN_HORIZON = "data-horizon"
 
 
 class BadHorizon(ValueError):
-    """An `at` that names no scene: not a number, 0, past the last scene, or two different numbers."""
+    """An `at` that names no scene: not a whole number, 0 or less, or past the last scene."""
 
 
 def parse(values, last):
-    """The horizon the address asks for: None when `values` (every `at` in it) is empty, else a scene number
-    from 1 to `last`; raises BadHorizon with a message a visitor can act on."""
-    values = [value.strip() for value in values]
+    """The horizon the address asks for: None when no value in `values` (every `at` in it) has more than spaces, as
+    a form's blank field asks for nothing; else the last such value (the one QueryDict.get() reads), read as a
+    list's `page` is (int(): `07`, `+7`, ` 7 `, `٧` and `0_7` are 7), which must be a scene number from 1 to
+    `last`. Raises BadHorizon with a message a visitor can act on."""
+    values = [value.strip() for value in values if value.strip()]
     if not values:
         return None
-    if len(set(values)) > 1:
-        raise BadHorizon("The address names more than one scene to watch along at; give one.")
-    value = values[0]
-    if not value.isascii() or not value.isdigit() or len(value) > 6:
-        raise BadHorizon(f"“{value[:40]}” is not a scene number: give the number of the scene you are at, e.g. 12.")
-    number = int(value)
+    value = values[-1]
+    try:
+        number = int(value)
+    except ValueError:  # not a whole number, or more than 4,300 digits
+        raise BadHorizon(
+            f"“{value[:40]}” is not a scene number: give the number of the scene you are at, e.g. 12."
+        ) from None
     if number < 1:
         raise BadHorizon("Scenes are numbered from 1.")
     if last is None or number > last:
@@ -60,15 +64,16 @@ def parse(values, last):
 
 class HorizonMiddleware:
     """Reads `at` into `request.horizon`; answers a bad one with a 400 page, or for the API leaves what is wrong in
-    `request.horizon_error` (RecordViewSet answers it). While the mode is on, the answer is marked noindex and an
-    HTML page's internal links and GET forms keep `at`."""
+    `request.horizon_error` (RecordViewSet answers it). A page whose good `at` is written otherwise is sent to its
+    one address (process_view()). While the mode is on, the answer is marked noindex and an HTML page's internal
+    links and GET forms keep `at`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.horizon = request.horizon_error = None
-        values = request.GET.getlist(PARAMETER) or horizon_of_page_about(request)
+        values = [value for value in request.GET.getlist(PARAMETER) if value.strip()] or horizon_of_page_about(request)
         if values and not request.path.startswith(UNTOUCHED_PREFIXES):
             try:
                 request.horizon = parse(values, last_scene_number() if last_scene_number else None)
@@ -85,6 +90,34 @@ class HorizonMiddleware:
             if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
                 response.content = keep_horizon(response.content.decode(response.charset), request.horizon)
         return response
+
+    def process_view(self, request, view, args, kwargs):
+        """A GET or HEAD of a page whose `at` names a scene but is not written once in plain digits (`at=07`,
+        `at=%2B7`, `at=3&at=7`, `at=7&at=`), or is blank (`at=`: no horizon), answers 302 to the same address with
+        `at` written once as str() writes the horizon (or without it), the other parameters kept: so each page has one
+        address at each horizon, one shared-cache entry and one ETag, as the lists' clean-up gives them with `page`.
+
+        Only a page the site's URLs name gets it (this runs once the view is found), through the lists' own redirect
+        (cleaned_redirect()), so it never leads off the site. A page that cleans its own address (`at` among its
+        `kept_parameters`: the lists, the charts, the cast) writes `at` so itself, in the same one redirect as the
+        rest; the API reads the same values and redirects nothing."""
+        written = request.GET.getlist(PARAMETER)
+        if (
+            not written
+            or request.method not in ("GET", "HEAD")
+            or request.path.startswith(UNTOUCHED_PREFIXES)
+            or request.path_info.startswith(API_PREFIX)
+            or PARAMETER in getattr(getattr(view, "view_class", None), "kept_parameters", ())
+        ):
+            return None
+        from iwojima_site.facets import cleaned_redirect  # (which reads this module)
+
+        query = request.GET.copy()
+        if any(value.strip() for value in written):
+            query.setlist(PARAMETER, [str(request.horizon)])
+        else:
+            del query[PARAMETER]
+        return cleaned_redirect(request, query)
 
 
 def horizon_of_page_about(request):

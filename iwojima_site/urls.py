@@ -37,11 +37,13 @@ api_urls = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view: the page loads its script from the same address (?script), so no inline script is needed.
     # Swagger UI draws its icons as data: images (in its stylesheet and script), which this page alone allows.
+    # A page to read, not an endpoint: it answers OPTIONS and other methods as every page does (read_only()), not
+    # with DRF's description of an endpoint.
     path(
         "docs/",
-        csp_update({"img-src": ["data:"]})(
-            SpectacularSwaggerSplitView.as_view(
-                url_name="api:schema", template_name="api/docs.html", http_method_names=["get", "head"]
+        read_only(
+            csp_update({"img-src": ["data:"]})(
+                SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html")
             )
         ),
         name="docs",

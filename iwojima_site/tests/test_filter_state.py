@@ -100,6 +100,38 @@ def test_a_parameter_read_once_is_kept_once(client, url):
     assert response.status_code == 302 and response.url == f"{url}?at=30"
 
 
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        *((url, "at") for url in ["/scenes/", "/characters/", "/timeline/", "/cast/", "/places/", PEOPLE_FACET]),
+        *((url, "page") for url in ["/scenes/", "/characters/", "/timeline/"]),
+        (PEOPLE_FACET, "choices"),  # a facet's page pages its choices
+    ],
+)
+def test_page_and_at_keep_their_last_value_less_empty_ones(client, url, name):
+    """As the README says: `page` and `at` keep their last value (the one QueryDict.get() reads), an empty one
+    being absent, as a form's blank field; the list answers 302 to that address, then 200 there."""
+    for query, kept in [("{n}=1&{n}=2", "{n}=2"), ("{n}=2&{n}=", "{n}=2"), ("{n}=&{n}=1&{n}=%20", "{n}=1")]:
+        response = client.get(f"{url}?{query.format(n=name)}")
+        assert response.status_code == 302 and response.url == f"{url}?{kept.format(n=name)}", query
+        assert client.get(response.url).status_code == 200
+    response = client.get(f"{url}?{name}=")
+    assert response.status_code == 302 and response.url == url
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [("%D9%A3", 3), ("1_0", 10), ("%2B2", 2), ("0000002", 2), ("%202%20", 2), ("3&{n}=%2B02", 2), ("2&{n}=", 2)],
+)
+@pytest.mark.parametrize("name", ["page", "at"])
+def test_at_is_read_as_page_is(client, name, written, number):
+    """One rule for both numbers of a list's address: a whole number as int() reads it (spaces stripped), the last
+    value that is not empty, sent to its plain digits. `at=٣`, `at=1_0`, `at=+2`, `at=0000002` and `at=3&at=4` were
+    400 where the same `page` was redirected."""
+    response = client.get(f"{SCENES}?q=letter&{name}={written.format(n=name)}&order=title")
+    assert response.status_code == 302 and response.url == f"{SCENES}?q=letter&{name}={number}&order=title"
+
+
 def test_a_page_number_written_otherwise_is_sent_to_its_plain_digits(client):
     """`page=01`, `page=+2`, `page=%202` are pages 1 and 2 (int() reads them): each page has one address, so one
     shared-cache entry and one ETag, and a link shared is the canonical one. The other parameters keep their order."""
@@ -153,7 +185,7 @@ def test_a_page_that_is_not_a_whole_number_from_1_keeps_its_answer(client, page)
 def test_any_whole_number_written_otherwise_is_sent_to_its_plain_digits(client, page, at, zeros, sign, spaces):
     """Whatever the number, and whether or not the list has that page: the clean-up answers before the page is read."""
     written = f"{spaces}{sign}{'0' * zeros}{page}"
-    response = client.get(SCENES, {"q": "letter", "page": written, "at": f"{'0' * zeros}{at}{spaces}"})
+    response = client.get(SCENES, {"q": "letter", "page": written, "at": f"{sign}{'0' * zeros}{at}{spaces}"})
     if not (sign or zeros or spaces):
         assert response.status_code in (200, 404)
     else:

@@ -514,7 +514,8 @@ def allowed(response):
 
 def pages_and_their_methods():
     """(name, path, methods) for every page a visitor or a robot reads: the site's pages, the redirect by scene
-    number, the correction form and its thanks, the health check, robots.txt and the sitemap."""
+    number, the correction form and its thanks, the health check, robots.txt, the sitemap and the API's
+    documentation (a page, where the API's own addresses are endpoints that DRF describes)."""
     return [
         *((name, url, {"GET", "HEAD"}) for name, url in site_pages()),
         (
@@ -527,6 +528,7 @@ def pages_and_their_methods():
         ("health", reverse("health"), {"GET", "HEAD"}),
         ("robots", reverse("robots"), {"GET", "HEAD"}),
         ("sitemap", reverse("sitemap"), {"GET", "HEAD"}),
+        ("api-docs", reverse("api:docs"), {"GET", "HEAD"}),
     ]
 
 
@@ -715,13 +717,22 @@ def test_a_nul_byte_in_the_address_never_produces_a_5xx(client):
 @pytest.mark.parametrize("script_name", ["//evil.example", "/\\evil.example", "///evil.example"])
 def test_no_redirect_points_off_site_whatever_script_name_a_proxy_passes(client, script_name):
     old = Scene.objects.exclude(former_slugs=[]).first()
-    urls = ["/scenes/?period=&part=", f"/scenes/{old.former_slugs[0]}/"]
+    urls = ["/scenes/?period=&part=", f"/scenes/{old.former_slugs[0]}/", "/characters/saigo/?at=07", "/?at=%2B7"]
     for url in urls:
         response = client.get(url, SCRIPT_NAME=script_name)
         set_script_prefix("/")  # a request leaves its prefix behind in this thread
         assert response.status_code in (301, 302), url
         location = response["Location"]
         assert location.startswith("/") and not location.startswith("//") and "\\" not in location, location
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "//evil.example", "/\\evil.example/", "///evil.example/"])
+def test_no_horizon_redirect_points_off_site_whatever_path_a_client_asks_for(client, path):
+    # The horizon's redirect is made only for a page the site's URLs name: its path is the page's own, never
+    # another host's (a Location of "//evil.example/?at=7" would be one).
+    response = client.get("/?at=07", PATH_INFO=path)
+    location = response.get("Location", "/")
+    assert location.startswith("/") and not location.startswith("//") and "\\" not in location, location
 
 
 def test_a_signed_in_editor_is_not_served_a_shared_copy(admin_client):

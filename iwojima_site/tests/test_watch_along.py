@@ -6,7 +6,7 @@ import html
 import io
 import re
 from collections import deque
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.db.models import Max
@@ -261,15 +261,103 @@ def test_the_sitemap_lists_no_watch_along_page(client):
     assert "at=" not in client.get("/sitemap.xml").content.decode()
 
 
-@pytest.mark.parametrize("value", ["0", "00", "-1", "+5", "abc", "1.5", "99999", "", "٣", "1e3", "999999999999"])
+@pytest.mark.parametrize("value", ["0", "00", "+0", "-1", "abc", "1.5", "99999", "1e3", "0x7", "999999999999"])
 def test_a_bad_horizon_is_a_clear_400(client, value):
-    response = client.get("/scenes/", {"at": value})
-    if value == "":
-        assert response.status_code == 400
-        return
-    assert response.status_code == 400
-    assert "scene" in response.content.decode()
-    assert response["X-Robots-Tag"] == "noindex"
+    # On every kind of page, and whichever value comes last: the one read, as QueryDict.get() reads it.
+    for path in ("/scenes/", "/characters/saigo/", "/", "/timeline/"):
+        for values in ([value], ["3", value], [value, ""]):
+            response = client.get(path, {"at": values})
+            assert response.status_code == 400, (path, values)
+            assert "scene" in response.content.decode()
+            assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_a_bad_horizon_says_what_is_wrong_with_it(client):
+    last = Scene.objects.last_number()
+    for value, message in [
+        ("abc", "“abc” is not a scene number: give the number of the scene you are at, e.g. 12."),
+        ("1.5", "“1.5” is not a scene number"),
+        ("-1", "Scenes are numbered from 1."),
+        ("00", "Scenes are numbered from 1."),
+        (str(last + 1), f"The film has {last} scenes, so there is no scene {last + 1}."),
+    ]:
+        assert message in html.unescape(client.get("/characters/saigo/", {"at": value}).content.decode()), value
+
+
+# A scene number written otherwise than once in plain digits is read as a list's `page` is (int(), spaces stripped;
+# an empty value is absent; of several, the last that is not empty), and sent to its one address, where it is.
+SAIGO = "/characters/saigo/"
+
+
+@pytest.mark.parametrize(
+    ("url", "to"),
+    [
+        # Several values: the last counts, as the README says of `page` and `at`.
+        ("/scenes/?at=3&at=4", "/scenes/?at=4"),
+        ("/timeline/?at=7&at=8", "/timeline/?at=8"),
+        ("/cast/?at=7&at=8", "/cast/?at=8"),
+        ("/scenes/?at=07&at=7", "/scenes/?at=7"),
+        (f"{SAIGO}?at=3&at=4", f"{SAIGO}?at=4"),
+        # An empty value is absent, as a form's blank field.
+        ("/scenes/?at=1&at=", "/scenes/?at=1"),
+        ("/scenes/?at=", "/scenes/"),
+        (f"{SAIGO}?at=", SAIGO),
+        (f"{SAIGO}?at=5&at=%20", f"{SAIGO}?at=5"),
+        ("/search/?q=saigo&at=", "/search/?q=saigo"),
+        # Written as int() reads it, as `page` is.
+        ("/scenes/?at=%D9%A3", "/scenes/?at=3"),
+        ("/scenes/?at=1_0", "/scenes/?at=10"),
+        ("/scenes/?at=%2B7", "/scenes/?at=7"),
+        ("/scenes/?at=0000007", "/scenes/?at=7"),
+        ("/characters/?at=%2B7", "/characters/?at=7"),
+        ("/places/?at=0000007", "/places/?at=7"),
+        # Record pages and plain pages, their other parameters kept in their order.
+        (f"{SAIGO}?at=07", f"{SAIGO}?at=7"),
+        ("/?at=07", "/?at=7"),
+        ("/search/?at=07&q=saigo", "/search/?at=7&q=saigo"),
+        ("/search/?q=saigo&at=%2B7&q=nishi", "/search/?q=saigo&q=nishi&at=7"),
+        ("/scenes/general-arrives/?at=%207%20", "/scenes/general-arrives/?at=7"),
+        ("/letters/saigos-last-letter/?at=%D9%A3", "/letters/saigos-last-letter/?at=3"),
+        ("/source/?at=1_0", "/source/?at=10"),
+        ("/scenes/number/3/?at=07", "/scenes/number/3/?at=7"),
+        ("/suggest/?page=%2Fcast%2F&at=07", "/suggest/?page=%2Fcast%2F&at=7"),
+    ],
+)
+def test_a_horizon_written_otherwise_is_read_as_a_page_is_and_sent_to_its_one_address(client, url, to):
+    """One address, so one shared-cache entry and one ETag, for each page at each horizon: `at=07` and `at=7` were
+    two (record and plain pages answered both), and `at=3&at=4`, `at=1&at=`, `at=+7` were 400 where `page` is read."""
+    for method in (client.get, client.head):
+        response = method(url)
+        assert response.status_code == 302 and response["Location"] == to, (method, response.status_code)
+    assert client.get(to, follow=True).status_code == 200  # no loop (by number: on to the scene's own address)
+
+
+def test_the_horizons_one_address_is_the_etag_and_cache_entry_of_its_page(client):
+    plain = client.get(f"{SAIGO}?at=7")
+    assert plain.status_code == 200 and "ETag" in plain and "public" in plain["Cache-Control"]
+    for written in ("07", "%2B7", "%207", "3&at=7", "7&at="):
+        response = client.get(f"{SAIGO}?at={written}")
+        assert response.status_code == 302 and response["Location"] == f"{SAIGO}?at=7", written
+        assert "ETag" not in response and "public" not in response["Cache-Control"], written
+
+
+def test_no_horizon_redirect_is_made_for_a_method_that_is_not_get_or_head(client):
+    assert client.options(f"{SAIGO}?at=07").status_code == 200
+    assert client.post(f"{SAIGO}?at=07").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("written", "horizon"),
+    [("07", 7), ("%2B7", 7), ("%207%20", 7), ("0000007", 7), ("1_0", 10), ("%D9%A3", 3), ("3&at=7", 7), ("7&at=", 7)],
+)
+def test_the_api_reads_a_horizon_as_the_pages_do_without_redirecting(client, written, horizon):
+    response = client.get(f"/api/scenes/?at={written}")
+    assert response.status_code == 200 and response.json()["count"] == horizon
+    one = client.get(f"/api/people/saigo/?at={written}")
+    assert one.status_code == 200 and one.json()["url"].endswith(f"?at={horizon}")
+    everything = Scene.objects.count()
+    for blank in ("", "%20", "&at="):
+        assert client.get(f"/api/scenes/?at={blank}").json()["count"] == everything, blank
 
 
 @pytest.mark.parametrize(("kind", "fate"), [("people", "killed"), ("letters", "censored")])
@@ -298,20 +386,49 @@ def test_the_api_answers_a_bad_horizon_in_its_own_format(client, path):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.text(max_size=8), min_size=1, max_size=3))
-def test_any_at_answers_200_or_400_never_500(client, values):
-    response = client.get("/characters/", {"at": values})
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=3), st.sampled_from(["/characters/", SAIGO]))
+def test_any_at_answers_200_or_400_never_500(client, values, path):
+    response = client.get(path, {"at": values})
     assert response.status_code in (200, 302, 400)
     try:
         number = parse(values, Scene.objects.last_number())
     except BadHorizon:
         assert response.status_code == 400
     else:
-        # A scene written otherwise than once in plain digits (` 7`, `07`, twice) is first sent to `at=7`.
+        # A scene written otherwise than once in plain digits (` 7`, `07`, twice) is first sent to `at=7`; an
+        # address whose every `at` is blank, to the page without it.
         if values == [str(number)]:
             assert response.status_code == 200
         else:
-            assert response.status_code == 302 and response.url == f"/characters/?at={number}"
+            assert response.status_code == 302 and response.url == (path if number is None else f"{path}?at={number}")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.data(),
+    zeros=st.integers(min_value=0, max_value=3),
+    sign=st.sampled_from(["", "+"]),
+    spaces=st.sampled_from(["", " ", "  "]),
+    before=st.lists(st.sampled_from(["", " ", "1", "02", "+3"]), max_size=2),
+    after=st.lists(st.sampled_from(["", " "]), max_size=2),
+    page=st.sampled_from([SAIGO, "/scenes/", "/search/?q=saigo"]),
+)
+def test_any_scene_written_otherwise_is_sent_to_its_plain_digits_on_every_page(
+    client, data, zeros, sign, spaces, before, after, page
+):
+    """Any scene from 1 to the last, written with zeros, a plus sign or spaces, after other values or before empty
+    ones, on a record page, a list or a plain page with a parameter of its own: one redirect to `at` in plain digits,
+    the page's other parameters kept, which then answers 200 (no loop, never a 500)."""
+    number = data.draw(st.integers(min_value=1, max_value=Scene.objects.last_number()))
+    values = [*before, f"{spaces}{sign}{'0' * zeros}{number}{spaces}", *after]
+    path, _, query = page.partition("?")
+    response = client.get(f"{page}{'&' if query else '?'}{urlencode({'at': values}, doseq=True)}")
+    plain = f"{path}?{query}&at={number}" if query else f"{path}?at={number}"
+    if values == [str(number)]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and response.url == plain, values
+        assert client.get(plain).status_code == 200
 
 
 def test_keep_horizon_rewrites_only_internal_links_and_get_forms():
