@@ -111,9 +111,14 @@ def test_a_parameter_read_once_is_kept_once(client, url):
 def test_page_and_at_keep_their_last_value_less_empty_ones(client, url, name):
     """As the README says: `page` and `at` keep their last value (the one QueryDict.get() reads), an empty one
     being absent, as a form's blank field; the list answers 302 to that address, then 200 there."""
-    for query, kept in [("{n}=1&{n}=2", "{n}=2"), ("{n}=2&{n}=", "{n}=2"), ("{n}=&{n}=1&{n}=%20", "{n}=1")]:
-        response = client.get(f"{url}?{query.format(n=name)}")
-        assert response.status_code == 302 and response.url == f"{url}?{kept.format(n=name)}", query
+    first, last = ("2", "1") if name == "choices" else ("1", "2")  # at ×1 the people fit on one page of choices
+    for query, kept in [
+        (f"{name}={first}&{name}={last}", f"{name}={last}"),
+        (f"{name}={last}&{name}=", f"{name}={last}"),
+        (f"{name}=&{name}=1&{name}=%20", f"{name}=1"),
+    ]:
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 302 and response.url == f"{url}?{kept}", query
         assert client.get(response.url).status_code == 200
     response = client.get(f"{url}?{name}=")
     assert response.status_code == 302 and response.url == url

@@ -51,7 +51,7 @@ def test_the_page_of_all_people_to_choose_from_is_paged(client):
     assert first.status_code == 200 and len(first.content) <= MAX_LIST_BYTES
     facet, page = first.context["facet"], first.context["choices_page"]
     assert len(facet.options) == page.paginator.per_page and facet.total > 1000 and 'rel="next"' in html
-    assert client.get(url, {"choices": "not a page"}).status_code == 200  # the first page, as lists do
+    assert client.get(url, {"choices": "not a page"}).status_code == 404  # as a list's page it does not have
 
 
 def test_someone_ticked_on_another_page_of_choices_rides_along_hidden(client, monkeypatch):
