@@ -22,9 +22,6 @@ class PeopleInSceneFilter(AllOfFilter):
     def presence(self):
         return self.parent.cleaned().get("presence") if self.parent else None
 
-    def watching_along(self):
-        return self.parent is not None and self.parent.horizon is not None
-
     def filter(self, qs, value):
         return qs.with_everyone(value, self.presence()) if value else qs
 
@@ -42,9 +39,7 @@ class PeopleInSceneFilter(AllOfFilter):
             total = self.queryset.filter(seen_scene_count__gt=0).count() if cut else len(rows)
         else:
             present = scenes.people_present(self.presence(), keys=keys)
-            rows, total = (
-                present.first(limit, watching_along=self.watching_along()) if rows is None else present.first_of(rows)
-            )
+            rows, total = present.first(limit) if rows is None else present.first_of(rows)
         missing = set(chosen) - {row[1] for row in rows}
         if limit is not None and missing:  # someone chosen further down the order, if present in these scenes at all
             counts = None if present is None else present.counts()
@@ -62,9 +57,7 @@ class PeopleInSceneFilter(AllOfFilter):
         None where it reads their stored counts instead."""
         if self.counts_every_scene(scenes):
             return None
-        return scenes.people_present(self.presence(), keys=keys).first_statement(
-            limit, watching_along=self.watching_along()
-        )
+        return scenes.people_present(self.presence(), keys=keys).first_statement(limit)
 
     def rows(self, limit):
         """A BakedQuery of the first `limit` people seen at all: their PEOPLE_COUNTED rows."""

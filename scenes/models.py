@@ -273,22 +273,19 @@ class PeoplePresent:
             cursor.execute(*grouped_pairs(self.pairs, "character_id", counted=True))
             return dict(cursor.fetchall())
 
-    def first(self, limit=None, *, watching_along=False):
+    def first(self, limit=None):
         """([(pk, slug, name, the number of the scenes they are present in)] of the first `limit` of them in the order
         of prominence (every one without a limit), how many they are): one statement, the counts joined to the
-        people, so a facet that shows a few of them reads their names and counts at once. `watching_along`: the
-        order counts these scenes (those up to the horizon), not the whole film's (first_statement())."""
-        statement = self.first_statement(limit, watching_along=watching_along)
+        people, so a facet that shows a few of them reads their names and counts at once."""
+        statement = self.first_statement(limit)
         if statement is None:
             return [], 0
         with connections[self.using].cursor() as cursor:
             cursor.execute(*statement)
             return self.first_of(cursor.fetchall())
 
-    def first_statement(self, limit=None, *, watching_along=False):
-        """first()'s statement as SQL, or None when there are no scenes. Watching along, the order of prominence
-        counts the scenes present here (those up to the horizon) where it counts the whole film's: that count would
-        tell who is seen more later, as the people list's order at a horizon does not (CharacterQuerySet.order_by())."""
+    def first_statement(self, limit=None):
+        """first()'s statement as SQL, or None when there are no scenes."""
         if self.pairs is None:
             return None
         quote = connections[self.using].ops.quote_name
@@ -296,12 +293,9 @@ class PeoplePresent:
         def column(name):
             return "people." + quote(Character._meta.get_field(name).column)
 
-        def ordered(name):
-            if name == "-seen_scene_count" and watching_along:
-                return "present.n DESC"
-            return column(name.lstrip("-")) + (" DESC" if name.startswith("-") else "")
-
-        order = ", ".join(map(ordered, IN_ORDER_OF_PROMINENCE))
+        order = ", ".join(
+            column(name.lstrip("-")) + (" DESC" if name.startswith("-") else "") for name in IN_ORDER_OF_PROMINENCE
+        )
         counts, params = grouped_pairs(self.pairs, "character_id", counted=True)
         sql = (
             f"SELECT {column('id')}, {column('slug')}, {column('name')}, present.n, COUNT(*) OVER ()"  # noqa: S608

@@ -242,18 +242,6 @@ def test_counts_agree_with_the_cut_lists(client):
         assert found <= scenes.count()
 
 
-def test_the_people_facet_orders_people_by_the_scenes_so_far_not_the_whole_films(client):
-    """Watching along, the facet's people come in the people list's order at that horizon (within a rank of
-    prominence, the most seen so far first): the whole film's count would tell who is seen more later."""
-    tier = dict(Character.objects.values_list("slug", "prominence_tier"))
-    for horizon in horizons():
-        facet = next(f for f in client.get(f"/api/scenes/?at={horizon}").json()["facets"] if f["name"] == "character")
-        shown = [(tier[option["value"]], -option["count"]) for option in facet["options"]]
-        assert shown == sorted(shown), horizon
-        page = client.get("/scenes/facets/character/", {"at": horizon}).context["facet"].options
-        assert [option.value for option in page[: len(shown)]] == [option["value"] for option in facet["options"]]
-
-
 @pytest.mark.parametrize("path", ["/characters/", "/letters/"])
 def test_the_fate_filter_is_left_out_while_watching_along(client, path):
     # Each form class is made once per process for its set of filters: asked in either order, each keeps its own.
