@@ -597,18 +597,23 @@ def unsaved_edits(directory=None):
 
 
 def changed_in_files(directory=None):
-    """The records the files changed since the last sync (and the database did not), by name: what an export now
-    would write the database's version over. Empty without a remembered sync."""
+    """The records the files changed since the last sync (changed, added or deleted there) that the database does
+    not hold as the files do, by name: what an export now would write the database's version over, conflicts
+    (a record changed on both sides) included. Empty without a remembered sync."""
     sync = last_sync()
     if sync is None or not sync.records:
         return []
     fixtures = read_all(directory)
     in_files = record_digests({name: items for name, (_path, items) in fixtures.items()})
     in_database = record_digests(export_texts())
+
+    def digest(records, key):
+        return records.get(key, [None])[0]
+
     changed = {
         key
         for key in sync.records.keys() | in_files.keys()
-        if sync.records.get(key) != in_files.get(key) and sync.records.get(key) == in_database.get(key)
+        if digest(in_files, key) not in (digest(sync.records, key), digest(in_database, key))
     }
     return sorted((in_files.get(key) or sync.records[key])[1] for key in changed)
 

@@ -139,6 +139,12 @@ def test_a_refused_reload_names_only_the_databases_edits_and_the_files_changes_l
     assert "undo 1 of those edits" in refusal and "changed in the database: characters.character “saigo”" in refusal
     assert "kuribayashi" not in refusal and "a-letter-from-a-colleague" not in refusal
     assert "“kuribayashi”" in warning and "“a-letter-from-a-colleague”" in warning
+    # Nor does an export write over them without being told to.
+    before = {path.name: path.read_bytes() for path in fixture_copy.glob("*.json")}
+    with pytest.raises(CommandError) as error:
+        run("export_content")
+    assert "“kuribayashi”" in str(error.value) and "“a-letter-from-a-colleague”" in str(error.value)
+    assert {path.name: path.read_bytes() for path in fixture_copy.glob("*.json")} == before
 
     def same_edit(data):
         for item in data:
@@ -149,6 +155,35 @@ def test_a_refused_reload_names_only_the_databases_edits_and_the_files_changes_l
     assert "1 letter added, 1 character changed" in run("reload_content")
     assert Character.objects.get(slug="kuribayashi").role == "Changed in a pulled commit"
     assert Letter.objects.filter(slug="a-letter-from-a-colleague").exists()
+
+
+def test_a_record_changed_on_both_sides_is_named_and_an_export_does_not_drop_the_files_side(settings, fixture_copy):
+    settings.FIXTURE_DIRS = [fixture_copy]
+    run("reload_content", "--force")
+    saigo = Character.objects.get(slug="saigo")
+    saigo.role = "Edited in the admin"
+    saigo.save()
+    letter = Letter.objects.order_by("slug").first()
+    letter.delete()
+
+    def pulled(data):
+        for item in data:
+            if item["fields"].get("slug") in ("saigo", letter.slug):
+                item["fields"]["summary" if "summary" in item["fields"] else "actor"] = "Changed in a pulled commit"
+
+    edit_json(fixture_copy / "characters.json", pulled)
+    edit_json(fixture_copy / "letters.json", pulled)
+    with pytest.raises(CommandError) as error:
+        run("reload_content")
+    refusal, warning = str(error.value).split("The fixtures changed too")
+    assert "“saigo”" in refusal and f"deleted in the database: scenes.letter “{letter.slug}”" in refusal
+    assert "“saigo”" in warning and f"“{letter.slug}”" in warning  # both sides changed them
+    with pytest.raises(CommandError) as error:
+        run("export_content")
+    assert "“saigo”" in str(error.value) and f"“{letter.slug}”" in str(error.value)
+    assert "Changed in a pulled commit" in (fixture_copy / "characters.json").read_text(encoding="utf-8")
+    assert "Wrote" in run("export_content", "--force")
+    assert "Changed in a pulled commit" not in (fixture_copy / "characters.json").read_text(encoding="utf-8")
 
 
 def test_a_reload_keeps_every_admin_address_working(admin_client, synced, fixture_copy):
