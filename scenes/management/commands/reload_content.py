@@ -61,7 +61,8 @@ class Command(BaseCommand):
 
 
 def overwrite_warning(fixtures):
-    """What an export would also overwrite: the records the files changed since the last sync, if any."""
+    """What an export would also overwrite: the records the files changed since the last sync and the database
+    holds otherwise (a record changed on both sides included), if any."""
     changed = changed_in_files(fixtures)
     if not changed:
         return ""
@@ -69,7 +70,7 @@ def overwrite_warning(fixtures):
         f" and {len(changed) - NAMED_LOSSES} more" if len(changed) > NAMED_LOSSES else ""
     )
     return (
-        f"\nThe fixtures changed too since then, in {len(changed)} record(s) the database did not edit ({named}): "
-        "an export writes the database's version over those as well, so after exporting keep the files' side of "
-        "them (see `git diff fixtures/`)."
+        f"\nThe fixtures changed too since then, in {len(changed)} record(s) the database holds otherwise ({named}): "
+        "an export would write the database's version over them, so it refuses without --force; with it, keep the "
+        "files' side of them afterwards (see `git diff fixtures/`)."
     )
