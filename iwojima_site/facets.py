@@ -876,11 +876,16 @@ def in_digits(value):
     return str(number) if number >= 1 else value
 
 
+def address_with(request, query):
+    """This page's path with `query` (a QueryDict), or the bare path when the query is empty."""
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 def cleaned_redirect(request, query):
     """A 302 to this page at the cleaned `query` (a QueryDict), or None when the address already is that."""
     if query == request.GET:
         return None
-    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    return redirect(address_with(request, query))
 
 
 class KnownParametersMixin:
@@ -1003,7 +1008,7 @@ class FacetedListView(FilterView):
         except (ValueError, InvalidPage):  # int() refuses "1.5", "²" and numbers of more than 4,300 digits
             query = self.request.GET.copy()
             query.pop("page", None)
-            first = f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+            first = address_with(self.request, query)
             raise PageNotInList(asked, paginator.num_pages, first) from None
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -1113,7 +1118,7 @@ class FacetedListView(FilterView):
         try:
             choices = paginator.page(int(asked))
         except (ValueError, InvalidPage):
-            first = f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+            first = address_with(self.request, query)
             missing = PageNotInList(asked, paginator.num_pages, first)
             return render(self.request, "404.html", {"missing_page": missing}, status=404)
         elsewhere = [option for option in facet.options if option.selected and option not in choices.object_list]

@@ -570,6 +570,12 @@ def database_records(model):
     return model._default_manager.select_related(*related).order_by("pk")
 
 
+def named_in_brief(names, limit=20):
+    """`names` joined by commas for a message, the first `limit` of them and how many more."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 def unsaved_edits(directory=None):
     """The edits a reload would undo, as lines (“deleted in the database: scenes.letter “x””).
 

@@ -7,11 +7,9 @@ from scenes.content import (
     changed_in_files,
     export_content,
     is_fixtures_dir,
+    named_in_brief,
     shown,
 )
-
-# How many of the records an export would write over are named.
-NAMED_RECORDS = 20
 
 
 class Command(BaseCommand):
@@ -48,11 +46,10 @@ class Command(BaseCommand):
         except ContentError:  # files that cannot be read are what an export is there to write again
             return
         if changed:
-            named = ", ".join(changed[:NAMED_RECORDS])
-            more = f" and {len(changed) - NAMED_RECORDS} more" if len(changed) > NAMED_RECORDS else ""
+            named = named_in_brief(changed)
             raise CommandError(
                 f"Nothing was written: since the last reload or export the fixtures changed {len(changed)} record(s) "
-                f"that the database holds otherwise ({named}{more}), and an export would write the database's "
+                f"that the database holds otherwise ({named}), and an export would write the database's "
                 "version over them. Run `python manage.py reload_content` to bring them in first (it refuses, "
                 "naming them, if that would undo an edit of the database's), or pass --force to write over them."
             )

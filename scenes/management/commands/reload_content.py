@@ -1,6 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from scenes.content import ContentError, UnsavedEdits, changed_in_files, has_content, load_content, unsaved_edits
+from scenes.content import (
+    ContentError,
+    UnsavedEdits,
+    changed_in_files,
+    has_content,
+    load_content,
+    named_in_brief,
+    unsaved_edits,
+)
 
 # How many of the records a reload would lose are named before the rest are counted.
 NAMED_LOSSES = 20
@@ -66,9 +74,7 @@ def overwrite_warning(fixtures):
     changed = changed_in_files(fixtures)
     if not changed:
         return ""
-    named = ", ".join(changed[:NAMED_LOSSES]) + (
-        f" and {len(changed) - NAMED_LOSSES} more" if len(changed) > NAMED_LOSSES else ""
-    )
+    named = named_in_brief(changed, NAMED_LOSSES)
     return (
         f"\nThe fixtures changed too since then, in {len(changed)} record(s) the database holds otherwise ({named}): "
         "an export would write the database's version over them, so it refuses without --force; with it, keep the "
