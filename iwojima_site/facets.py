@@ -744,14 +744,15 @@ class FacetedFilterSet(django_filters.FilterSet):
         _, total, *yes = rows[0] if rows else (1, 0, *(0 for _ in unset))
         return {name: {"total": total, "yes": count} for name, count in zip(unset, yes, strict=True)}
 
-    @staticmethod
-    def in_choice_order(filter_, counts):
+    def in_choice_order(self, filter_, counts):
         """The values of `counts` in the order of the filter's queryset when it has one (people in the order
-        of prominence, whatever is ticked), else by label."""
+        of prominence, whatever is ticked; watching along, as its records are known at the horizon, which counts
+        the scenes so far), else by label."""
         if not filter_.queryset.query.order_by:
             return sorted(counts, key=lambda value: counts[value][0])
         field = filter_.extra.get("to_field_name", "slug")
-        return list(filter_.queryset.filter(**{f"{field}__in": list(counts)}).values_list(field, flat=True))
+        choices = filter_.queryset.at(self.horizon).filter(**{f"{field}__in": list(counts)})
+        return list(choices.values_list(field, flat=True))
 
     def chosen(self, name):
         """What the person chose for one filter, as a list (of model objects or choice values)."""

@@ -22,6 +22,9 @@ class PeopleInSceneFilter(AllOfFilter):
     def presence(self):
         return self.parent.cleaned().get("presence") if self.parent else None
 
+    def horizon(self):
+        return self.parent.horizon if self.parent else None
+
     def filter(self, qs, value):
         return qs.with_everyone(value, self.presence()) if value else qs
 
@@ -38,7 +41,7 @@ class PeopleInSceneFilter(AllOfFilter):
             cut = limit is not None and len(rows) == limit
             total = self.queryset.filter(seen_scene_count__gt=0).count() if cut else len(rows)
         else:
-            present = scenes.people_present(self.presence(), keys=keys)
+            present = scenes.people_present(self.presence(), keys=keys, horizon=self.horizon())
             rows, total = present.first(limit) if rows is None else present.first_of(rows)
         missing = set(chosen) - {row[1] for row in rows}
         if limit is not None and missing:  # someone chosen further down the order, if present in these scenes at all
@@ -57,7 +60,7 @@ class PeopleInSceneFilter(AllOfFilter):
         None where it reads their stored counts instead."""
         if self.counts_every_scene(scenes):
             return None
-        return scenes.people_present(self.presence(), keys=keys).first_statement(limit)
+        return scenes.people_present(self.presence(), keys=keys, horizon=self.horizon()).first_statement(limit)
 
     def rows(self, limit):
         """A BakedQuery of the first `limit` people seen at all: their PEOPLE_COUNTED rows."""

@@ -240,10 +240,11 @@ class SceneQuerySet(SlugQuerySet):
             flashback_count=Coalesce(count_of(Flashback.objects.filter(scene=OuterRef("pk")), "pk", "scene"), 0),
         )
 
-    def people_present(self, presence=None, keys=None):
+    def people_present(self, presence=None, keys=None, horizon=None):
         """The people present in these scenes, as `presence` says (default: seen): PeoplePresent. With `keys`, the
-        scenes' primary keys as SQL (FacetedFilterSet.list_without()), its statement is baked."""
-        return PeoplePresent(self, presence, keys=keys)
+        scenes' primary keys as SQL (FacetedFilterSet.list_without()), its statement is baked; `horizon`: the scene
+        a viewer watching along is at, which their order of prominence counts up to."""
+        return PeoplePresent(self, presence, keys=keys, horizon=horizon)
 
     def presence_counts(self, presence=None):
         """{character pk: number of these scenes each person is present in, as `presence` says}, counted by the
@@ -255,8 +256,9 @@ class PeoplePresent:
     """The people present in some scenes, as `presence` says: their (scene, person) pairs compiled to SQL once,
     then read as counts, or as the first of them with their names and counts (a facet)."""
 
-    def __init__(self, scenes, presence=None, *, keys=None):
+    def __init__(self, scenes, presence=None, *, keys=None, horizon=None):
         self.using = scenes.db
+        self.horizon = horizon
         if keys is not None:  # the scenes' primary keys as SQL: the pairs' statement is baked
             self.pairs = PAIRS_IN_SCENES[presence != Presence.ANY].statement(keys, using=self.using)
             return
@@ -285,7 +287,10 @@ class PeoplePresent:
             return self.first_of(cursor.fetchall())
 
     def first_statement(self, limit=None):
-        """first()'s statement as SQL, or None when there are no scenes."""
+        """first()'s statement as SQL, or None when there are no scenes. Cut at a horizon (watching along), the order
+        of prominence counts the scenes each person is seen in up to it (whatever else narrows these scenes), as the
+        people list's does
+        (CharacterQuerySet.known_at()): the whole film's count would tell who is seen more later."""
         if self.pairs is None:
             return None
         quote = connections[self.using].ops.quote_name
@@ -293,15 +298,25 @@ class PeoplePresent:
         def column(name):
             return "people." + quote(Character._meta.get_field(name).column)
 
-        order = ", ".join(
-            column(name.lstrip("-")) + (" DESC" if name.startswith("-") else "") for name in IN_ORDER_OF_PROMINENCE
-        )
+        def ordered(name):
+            if name == "-seen_scene_count" and self.horizon is not None:
+                return "COALESCE(seen.n, 0) DESC"
+            return column(name.lstrip("-")) + (" DESC" if name.startswith("-") else "")
+
         counts, params = grouped_pairs(self.pairs, "character_id", counted=True)
         sql = (
             f"SELECT {column('id')}, {column('slug')}, {column('name')}, present.n, COUNT(*) OVER ()"  # noqa: S608
             f" FROM ({counts}) present INNER JOIN {quote(Character._meta.db_table)} people"
-            f" ON {column('id')} = present.character_id ORDER BY {order}"
+            f" ON {column('id')} = present.character_id"
         )
+        if self.horizon is not None:  # the scenes each person is seen in so far, whatever the list's other filters
+            so_far = presence_pairs(Presence.SEEN, scenes=Scene.objects.filter(number__lte=self.horizon).values("pk"))
+            seen, seen_params = grouped_pairs(so_far.query.get_compiler(self.using).as_sql(), "character_id", True)
+            sql, params = (
+                f"{sql} LEFT JOIN ({seen}) seen ON seen.character_id = {column('id')}",
+                (*params, *seen_params),
+            )
+        sql = f"{sql} ORDER BY {', '.join(map(ordered, IN_ORDER_OF_PROMINENCE))}"
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", (*params, limit)
         return SQL(sql, tuple(params))

@@ -827,6 +827,46 @@ def test_the_order_of_prominence_counts_the_scenes_seen_so_far(client):
     assert list(dict.fromkeys(shown)) == expected[: len(dict.fromkeys(shown))]
 
 
+# Every people facet: (list, facet, a filter that narrows the list apart from the horizon).
+PEOPLE_FACETS = [
+    ("scenes", "character", {"has_letter": "yes"}),
+    ("letters", "writer", {"presentation": "voice-over"}),
+    ("letters", "recipient", {"presentation": "voice-over"}),
+    ("flashbacks", "rememberer", {"character": "hanako"}),
+    ("flashbacks", "character", {"rememberer": "saigo"}),
+]
+
+
+def test_every_people_facet_ranks_people_by_the_scenes_seen_so_far_whatever_the_lists_filters(client):
+    """Watching along, each list's people facet ranks people as the people list does at that horizon: by the
+    scenes each is seen in so far, not by the whole film's count (which tells who is seen more later), nor by the
+    filtered list's own count (which would rank them otherwise at the last scene than without `at`)."""
+    tiers = dict(Character.objects.values_list("slug", "prominence_tier"))
+    people = {person.slug: person for person in Character.objects.all()}
+    whole_film_differs = set()
+    for at in horizons():
+        seen = Scene.objects.filter(number__lte=at).presence_counts()
+
+        def rank(slug, seen=seen):
+            return tiers[slug], -seen.get(people[slug].pk, 0), people[slug].name, slug
+
+        for kind, name, narrowing in PEOPLE_FACETS:
+            for query in ({"at": at}, {"at": at, **narrowing}):
+                facet = next(f for f in client.get(f"/api/{kind}/", query).json()["facets"] if f["name"] == name)
+                shown = [option["value"] for option in facet["options"] if not option.get("selected")]
+                assert shown == sorted(shown, key=rank), (kind, name, query)
+                whole_film = sorted(shown, key=lambda s: (tiers[s], -people[s].seen_scene_count, people[s].name, s))
+                if shown != whole_film:
+                    whole_film_differs.add((kind, name))
+        # The scene list's page of every person keeps the same order past the first ten.
+        every = [
+            option.value for option in client.get("/scenes/facets/character/", {"at": at}).context["facet"].options
+        ]
+        assert every == sorted(every, key=rank), at
+    # The example: at some horizon the whole film's order would tell more, in each of these facets.
+    assert {("scenes", "character"), ("letters", "writer"), ("flashbacks", "character")} <= whole_film_differs
+
+
 def test_the_home_page_counts_in_the_singular_where_there_is_one(client):
     page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/", {"at": 1}).content.decode()).split())
     assert "1 scene " in page and "1 scenes" not in page
