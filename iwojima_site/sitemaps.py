@@ -29,7 +29,7 @@ class PagesSitemap(SiteSitemap):
 
     priority = 0.8
     PAGES = ["home", "scenes:list", "characters:list", "scenes:letter_list", "scenes:flashback_list"]
-    PAGES += ["scenes:place_list", "scenes:timeline", "cast", "source"]
+    PAGES += ["scenes:place_list", "scenes:timeline", "scenes:story_chart", "cast", "source"]
 
     def items(self):
         return self.PAGES
