@@ -282,6 +282,13 @@ class Character(SluggedRecord):
                 violation_error_message="A principal is one person the film follows, not a group: untick “principal” "
                 "or “group”.",
             ),
+            # A fate scene shows the fate, so the fate is told: "Not told" beside one would contradict it.
+            models.CheckConstraint(
+                condition=~Q(fate=Fate.UNKNOWN) | Q(fate_scene__isnull=True),
+                name="a_fate_scene_shows_a_told_fate",
+                violation_error_message="A fate scene shows the fate, so it cannot be “Not told”: choose the fate "
+                "it shows, or clear the fate scene.",
+            ),
         ]
 
     def __str__(self):

@@ -150,6 +150,19 @@ def test_a_principal_saved_as_a_group_is_told_what_to_fix(admin_client):
     assert not saigo.is_group
 
 
+def test_a_fate_not_told_beside_a_fate_scene_is_refused(admin_client):
+    # An editor's slip made Shimizu's page read "Fate: Not told — in scene 34 Shot in cold blood".
+    shimizu = Character.objects.get(slug="shimizu")
+    url = reverse("admin:characters_character_change", args=[shimizu.pk])
+    response = admin_client.post(url, person_form(shimizu, fate="unknown"))
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "A fate scene shows the fate, so it cannot be “Not told”: choose the fate it shows, or clear the fate scene."
+    ]
+    shimizu.refresh_from_db()
+    assert shimizu.fate == "shot-after-surrendering"
+
+
 @pytest.mark.parametrize("number", [-1, 0])
 def test_a_scene_number_below_1_is_refused_once_as_counted_from_1(admin_client, number):
     scene = Scene.objects.get(number=3)

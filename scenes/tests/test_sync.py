@@ -292,6 +292,12 @@ def test_a_fate_note_stamped_before_the_fate_scene_is_refused_naming_file_and_re
             "A principal is one person the film follows, not a group: untick “principal” or “group”.",
         ),
         (
+            "shimizu",
+            {"fate": "unknown"},
+            "A fate scene shows the fate, so it cannot be “Not told”: choose the fate it shows, or clear the fate "
+            "scene.",
+        ),
+        (
             "nishi",
             {"aliases": "Baron Nishi\n,,"},
             "aliases: Line 2 (“,,”) is not one name: give one name a line, with no empty lines, no commas and no "
