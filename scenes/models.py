@@ -51,7 +51,7 @@ class Region(models.TextChoices):
 
 class Period(models.TextChoices):
     PRESENT_DAY = "present-day", "Present day"
-    BEFORE_INVASION = "1944", "1944, before the invasion"
+    BEFORE_INVASION = "1944", "Before the invasion"  # the value stays: shared addresses carry `period=1944`
     BATTLE = "1945", "1945, the battle"
 
 

@@ -669,7 +669,7 @@ EARLIER = "earlier"
 STORY_BANDS = [EARLIER, Period.BEFORE_INVASION, Period.BATTLE, Period.PRESENT_DAY]
 STORY_BAND_LABELS = {
     EARLIER: "Earlier years, which the memories reach",
-    Period.BEFORE_INVASION: "1944, before the invasion",
+    Period.BEFORE_INVASION: "Before the invasion",
     Period.BATTLE: "The battle, from 19 February 1945",
     Period.PRESENT_DAY: "The present day: the excavation",
 }

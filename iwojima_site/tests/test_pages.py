@@ -1,10 +1,15 @@
 """Home, search and error pages; titles; the number of queries every page makes."""
 
+import re
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from characters.models import Character
+from iwojima_site.film import FILM_FACTS
 from iwojima_site.pages import site_pages
+from iwojima_site.source import PLOT_SUMMARY
 from iwojima_site.tests.reading import links, read, text, title
 from iwojima_site.views import contributor_credit
 from scenes.models import Flashback, Letter, Part, Scene
@@ -26,6 +31,19 @@ def test_home_page_introduces_the_site_and_links_every_scene(client):
     for person in Character.objects.filter(principal=True):
         assert person.get_absolute_url() in page_links
     assert 'role="search"' in response.content.decode()
+
+
+def test_every_year_a_page_states_is_one_the_sources_give(client):
+    """A year is a fact: the plot summary's (1911, 1932) and the film's published facts (1945, 2006) are the only
+    ones, so "1944, before the invasion" (the summary says only "just before the invasion") may not be shown."""
+    year = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+    given = set(year.findall(PLOT_SUMMARY.read_text(encoding="utf-8")))
+    given |= {found for _label, value in FILM_FACTS for found in year.findall(value)}
+    assert given == {"1911", "1932", "1945", "2006"}
+    paths = [path for _name, path in site_pages()] + [scene.get_absolute_url() for scene in Scene.objects.all()]
+    for path in paths:
+        stated = set(year.findall(text(client.get(path)))) - {str(date.today().year)}  # a citation's access date
+        assert stated <= given, (path, stated - given)
 
 
 def test_home_page_credits_the_plot_summary_and_warns_of_spoilers(client):
