@@ -64,10 +64,10 @@ class TextFilter(django_filters.CharFilter):
 
 
 class AllOfField(ModelMultipleChoiceField):
-    """Several records by slug, at most MAX_CHOSEN of them (more: a ValidationError, before any query); spaces
-    around a slug are ignored, as a one-value field ignores them, and so is an empty value. With `by_values` (a
-    BakedQuery of the field's queryset filtered by a list of slugs), the records are read in one baked statement,
-    in the queryset's order, and an unknown slug gets the "invalid_choice" error Django's
+    """Several records by slug, at most MAX_CHOSEN different ones (more: a ValidationError, before any query); spaces
+    around a slug are ignored, as a one-value field ignores them, and so are an empty value and a repeated one. With
+    `by_values` (a BakedQuery of the field's queryset filtered by a list of slugs), the records are read in one baked
+    statement, in the queryset's order, and an unknown slug gets the "invalid_choice" error Django's
     ModelMultipleChoiceField gives."""
 
     def __init__(self, *args, by_values=None, **kwargs):
@@ -75,17 +75,18 @@ class AllOfField(ModelMultipleChoiceField):
         self.by_values = by_values
 
     def clean(self, value):
+        if isinstance(value, list | tuple):
+            # An empty value chooses nothing, as the list page's clean-up drops it (`?character=` from a form), and a
+            # repeated one chooses its record once, as that clean-up keeps it once: only different records count
+            # towards MAX_CHOSEN, so the API and the page agree on what an address chooses.
+            value = [item.strip() if isinstance(item, str) else item for item in value]
+            value = list(dict.fromkeys(item for item in value if item != ""))
         if value and len(value) > MAX_CHOSEN:
             raise ValidationError(
                 f"Choose at most {MAX_CHOSEN} at once (this address has {len(value)}).", code="too_many"
             )
-        if isinstance(value, list | tuple):
-            # An empty value chooses nothing, as the list page's clean-up drops it (`?character=` from a form).
-            value = [item.strip() if isinstance(item, str) else item for item in value]
-            value = [item for item in value if item != ""]
         if self.by_values is None or not value or not all(isinstance(item, str) for item in value):
             return super().clean(value)
-        value = list(dict.fromkeys(value))
         for item in value:  # as Django checks them, before any query: PostgreSQL refuses a NUL in text
             self.validate_no_null_characters(item)
         found = self.by_values(value)
