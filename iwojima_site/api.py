@@ -1,11 +1,12 @@
 """The read-only API's machinery, knowing no model of the film: each app's viewsets (`<app>/api.py`) build on it.
 
-A list is filtered by the same FacetedFilterSet as its page (bad input: 400 with the form's errors), paginated as
-the page is (25 a page, `page` from 1) and carries the facet counts the page's form shows. `?format=csv` gives the
-whole filtered list as CSV, one row per record, lists of slugs joined by ";". Only the address chooses the format
-(never the Accept header), so a shared cache keyed on the address always holds the right bytes. Anonymous use is
-throttled per client address in fixed windows counted in the shared database, one statement a request
-(iwojima_site.throttling); a 429 says when to come back and is never stored.
+A list is filtered by the same FacetedFilterSet as its page (bad input: 400 with the form's errors; a parameter it
+does not read: 400 naming it, where the page drops it with a redirect), paginated as the page is (25 a page, `page`
+from 1) and carries the facet counts the page's form shows. `?format=csv` gives the whole filtered list as CSV, one
+row per record, lists of slugs joined by ";". Only the address chooses the format (never the Accept header), so a
+shared cache keyed on the address always holds the right bytes. Anonymous use is throttled per client address in
+fixed windows counted in the shared database, one statement a request (iwojima_site.throttling); a 429 says when to
+come back and is never stored.
 """
 
 from urllib.parse import urlsplit, urlunsplit
@@ -28,6 +29,7 @@ from rest_framework.routers import APIRootView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter, renamed_redirect_of
+from iwojima_site.horizon import PARAMETER as HORIZON_PARAMETER
 from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
 from iwojima_site.records import renamed_redirect
@@ -181,6 +183,21 @@ class FacetedFilterBackend(DjangoFilterBackend):
 TOLD_LATER_ERROR = "Not a filter while watching along (at): it would tell what is to come. Leave out at to use it."
 
 
+class UnknownParameters(exceptions.APIException):
+    """A 400 naming the parameters of the address that the endpoint does not read, and those it does."""
+
+    status_code = 400
+    default_code = "unknown_parameter"
+    SHOWN = 10  # of the unknown names, at most so many, each cut to 40 characters: the address may hold a thousand
+
+    def __init__(self, unknown, read, noun):
+        names = ", ".join(name[:40] for name in unknown[: self.SHOWN])
+        if len(unknown) > self.SHOWN:
+            names += f" and {len(unknown) - self.SHOWN} more"
+        which = "Not a parameter" if len(unknown) == 1 else "Not parameters"
+        super().__init__(f"{which} of this {noun}: {names}. It reads {', '.join(read[:-1])} and {read[-1]}.")
+
+
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     """A list and its records, addressed by slug. `queryset` is the page's own QuerySet (`listed()`, so the API
     lists exactly what the page does), narrowed in `get_queryset` to the request's watch-along horizon as the
@@ -196,6 +213,15 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # A parameter the endpoint does not read (a misspelt `charcter`, `q` of a list that has no text filter) is
+        # refused by name, as a bad filter is: answering without it would pass the whole list off as the filtered
+        # one, and its `next` link would carry it on. (The list pages, which can, send such an address to the one
+        # without it instead.)
+        if self.action in ("list", "retrieve"):
+            read = self.parameters()
+            unknown = [name for name in request.query_params if name not in read]
+            if unknown:
+                raise UnknownParameters(unknown, read, "list" if self.action == "list" else "record")
         # A bad `at` (HorizonMiddleware leaves it to the API): a 400 in the request's format, as a bad filter gets.
         if getattr(request, "horizon_error", None):
             raise exceptions.ValidationError({"at": [request.horizon_error]})
@@ -207,6 +233,14 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
             refused = {name: [TOLD_LATER_ERROR] for name in sorted(given)}
             if refused:
                 raise exceptions.ValidationError(refused)
+
+    def parameters(self):
+        """The parameters the action reads, as the schema documents them: a list's filters and `page`, and everyone's
+        `format` and watch-along `at`."""
+        if self.action != "list":
+            return ["format", HORIZON_PARAMETER]
+        filters = getattr(self.filterset_class, "base_filters", {})
+        return [*filters, self.paginator.page_query_param, "format", HORIZON_PARAMETER]
 
     def get_queryset(self):
         # Watch-along: only what a viewer at the address's scene may know of, lists and records alike.
@@ -284,15 +318,21 @@ def exception_handler(exc, context):
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
 FORM_ERRORS = OpenApiResponse(
     description="A filter or `at` is invalid: each parameter with its errors, e.g. "
-    '`{"character": ["Select a valid choice. …"]}`.',
-    response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    '`{"character": ["Select a valid choice. …"]}`. Or the address holds a parameter the operation does not read '
+    '(a misspelt one): `{"detail": "…"}`, naming it and those read.',
+    response={
+        "anyOf": [
+            {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+        ]
+    },
 )
 
 
 class SiteAutoSchema(AutoSchema):
     """drf-spectacular's schema, with the parameters and errors every operation has: `format` and the watch-along
-    `at`; 404 (no such record, page or format), 400 for invalid filters or `at`, 429 when an address asks too
-    often."""
+    `at`; 404 (no such record, page or format), 400 for invalid filters or `at` or a parameter not read, 429 when an
+    address asks too often."""
 
     def get_override_parameters(self):
         described = "`csv` for CSV (a list: every record that matches, one row each), else JSON."
@@ -313,7 +353,7 @@ class SiteAutoSchema(AutoSchema):
             "404": ERROR,
             "429": OpenApiResponse(ERROR, description="Too many requests: wait Retry-After seconds."),
         }
-        extra["400"] = FORM_ERRORS  # a list's filters, or anyone's `at`
+        extra["400"] = FORM_ERRORS  # a list's filters, anyone's `at`, a parameter not read
         for status, response in extra.items():
             if status not in responses:
                 responses[status] = self._get_response_for_code(response, status)

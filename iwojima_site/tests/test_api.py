@@ -493,3 +493,52 @@ def test_a_person_repeated_counts_once_towards_the_limit_as_on_the_page(client):
     assert repeated.status_code == 200 and repeated.json()["results"] == saigos["results"]
     page = client.get("/scenes/", {"character": ["saigo"] * 101})
     assert page.status_code == 302 and page["Location"] == "/scenes/?character=saigo"
+
+
+def read_parameters(message):
+    """The parameters a 400 for one the endpoint does not read says it reads ("… It reads a, b and c.")."""
+    listed = message.rsplit("It reads ", 1)[1].rstrip(".")
+    first, last = listed.rsplit(" and ", 1)
+    return [*first.split(", "), last]
+
+
+@pytest.mark.parametrize(
+    ("address", "unknown", "reads"),
+    [
+        ("/api/scenes/?charcter=saigo", ["charcter"], ["character", "period", "q", "order", "page", "format", "at"]),
+        ("/api/places/?q=shot", ["q"], ["page", "format", "at"]),
+        ("/api/cast/?utm_source=x&page=1", ["utm_source"], ["page", "format", "at"]),
+        ("/api/people/?fate=killed&side=japanese-army&sid=x&at=5", ["sid"], ["fate", "side", "at"]),
+        ("/api/scenes/?character=saigo&page=2&utm_source=a&charcter=b", ["utm_source", "charcter"], ["character"]),
+        ("/api/people/saigo/?page=2", ["page"], ["format", "at"]),
+        ("/api/letters/?writer=saigo&fomat=csv", ["fomat"], ["writer", "format"]),
+    ],
+)
+def test_a_parameter_the_api_does_not_read_answers_400_naming_it_and_those_it_reads(client, address, unknown, reads):
+    """Answering without it would pass the whole list off as the filtered one (and `next` would carry it on)."""
+    response = client.get(address)
+    assert response.status_code == 400 and "next" not in response.json()
+    message = response.json()["detail"]
+    assert message.startswith("Not a parameter" if len(unknown) == 1 else "Not parameters")
+    assert all(name in message.split(". It reads")[0] for name in unknown)
+    assert set(reads) <= set(read_parameters(message)) and not set(unknown) & set(read_parameters(message))
+    as_csv = client.get(f"{address}&format=csv")
+    assert as_csv.status_code == 400 and as_csv["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode())))
+    assert rows[0] == ["field", "message"] and rows[1][0] == "detail" and unknown[0] in rows[1][1]
+
+
+def test_each_endpoint_reads_exactly_the_parameters_its_schema_documents(client):
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    for path, operations in schema["paths"].items():
+        documented = {p["name"] for p in operations["get"]["parameters"] if p["in"] == "query"}
+        address = path.replace("{slug}", "saigo" if path.startswith("/api/people/") else "x")
+        response = client.get(address, {"nothing_read": "x"})
+        assert response.status_code == 400, path
+        assert set(read_parameters(response.json()["detail"])) == documented, path
+
+
+def test_a_thousand_unknown_parameters_are_named_ten_at_most(client):
+    response = client.get("/api/scenes/", {f"x{n}" * 30: "" for n in range(900)})
+    message = response.json()["detail"]
+    assert response.status_code == 400 and "and 890 more" in message and len(message) < 1000
