@@ -319,7 +319,7 @@ ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
 FORM_ERRORS = OpenApiResponse(
     description="A filter or `at` is invalid: each parameter with its errors, e.g. "
     '`{"character": ["Select a valid choice. …"]}`. Or the address holds a parameter the operation does not read '
-    '(a misspelt one): `{"detail": "…"}`, naming it and those read.',
+    '(a misspelt one), or more than are read at all (over 1,000): `{"detail": "…"}`, naming them.',
     response={
         "anyOf": [
             {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},

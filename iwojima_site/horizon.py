@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, TooManyFieldsSent
 from django.http import QueryDict
 from django.shortcuts import render
+
+from iwojima_site.errors import too_many_parameters
 
 PARAMETER = "at"
 
@@ -73,7 +75,11 @@ class HorizonMiddleware:
 
     def __call__(self, request):
         request.horizon = request.horizon_error = None
-        values = [value for value in request.GET.getlist(PARAMETER) if value.strip()] or horizon_of_page_about(request)
+        try:
+            written = request.GET.getlist(PARAMETER)  # the first read of the query
+        except TooManyFieldsSent:
+            return too_many_parameters(request)
+        values = [value for value in written if value.strip()] or horizon_of_page_about(request)
         if values and not request.path.startswith(UNTOUCHED_PREFIXES):
             try:
                 request.horizon = parse(values, last_scene_number() if last_scene_number else None)

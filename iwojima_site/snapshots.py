@@ -13,12 +13,9 @@ from contextlib import contextmanager
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
-from django.http import Http404, HttpResponse, JsonResponse
-from django.template import loader
-from django.urls import resolve
 from django.utils.cache import patch_cache_control
 
-from iwojima_site.renderers import CSVRenderer
+from iwojima_site.errors import answer_in_form
 
 logger = logging.getLogger(__name__)
 
@@ -97,29 +94,12 @@ RETRY_AFTER = 5  # seconds: how soon a client that met an unreachable database m
 
 def database_unavailable(request, error):
     """The 503 for a request the database could not serve (`error`, logged in one line), with Retry-After (RFC 9110
-    §15.6.4) and never stored, in the form the address answers in: plain text for the health check, the API's error
-    body for its data (`{"detail": "…"}`, or a `field,message` table with `?format=csv`), else templates/503.html,
-    which depends on nothing that can fail."""
+    §15.6.4) and never stored, in the form the address answers in (answer_in_form()): plain text for the health
+    check, the API's error body for its data, else templates/503.html."""
     logger.error("503 for %s: the database could not be reached (%s)", request.path, error)
     message = f"The database cannot be reached just now. Try again in {RETRY_AFTER} seconds."
-    try:
-        match = resolve(request.path_info)
-    except Http404:
-        match = None
-    if match and match.url_name == "health":
-        response = HttpResponse(
-            f"database unavailable; try again in {RETRY_AFTER} seconds\n", content_type="text/plain"
-        )
-    elif match and match.namespace == "api" and match.url_name != "docs":
-        if request.GET.get("format") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response.status_code = 503  # the CSV renderer writes an error table for an error status
-            response.content = CSVRenderer().render({"detail": message}, renderer_context={"response": response})
-        else:
-            response = JsonResponse({"detail": message})
-    else:
-        response = HttpResponse(loader.render_to_string("503.html"))
-    response.status_code = 503
+    text = f"database unavailable; try again in {RETRY_AFTER} seconds\n"
+    response = answer_in_form(request, 503, message, "503.html", text=text)
     response["Retry-After"] = str(RETRY_AFTER)
     patch_cache_control(response, no_store=True)
     # Logged once, above, to stderr: Django's request log would add an ERROR of its own and mail it to the ADMINS,
