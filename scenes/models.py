@@ -134,10 +134,6 @@ class Location(SluggedRecord):
         each (all of them when the mode is off)."""
         return "\n\n".join(part["text"] for part in cut_parts(self.description, horizon))
 
-    def tells_more_after(self, horizon):
-        """Whether some part of the description is stamped with a scene after `horizon`."""
-        return any(part["scene"] > horizon for part in self.description or [])
-
     def rule_errors(self):
         """Description parts stamped with a scene that does not exist: a list of messages, empty if none."""
         numbers = {part["scene"] for part in self.description or [] if isinstance(part, dict)}
@@ -794,9 +790,6 @@ class Letter(SluggedRecord):
     def summary_at(self, horizon):
         """Its summary as a viewer at scene `horizon` may read it, or "" before its last scene (see told_whole_at)."""
         return self.summary if self.told_whole_at(horizon) else ""
-
-    def tells_more_after(self, horizon):
-        return not self.told_whole_at(horizon)
 
     def natural_key(self):
         return (self.slug,)

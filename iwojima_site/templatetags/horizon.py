@@ -22,7 +22,7 @@ def source_paragraphs_at(context, record):
 
 
 @register.filter
-def tells_more_after(record, horizon):
-    """`record.tells_more_after(horizon)`: whether the record says more than a viewer at scene `horizon` may read
-    (False when the mode is off)."""
-    return horizon is not None and record.tells_more_after(horizon)
+def told_whole_at(letter, horizon):
+    """`letter.told_whole_at(horizon)`: whether a viewer at scene `horizon` may read all it says (always when the
+    mode is off)."""
+    return letter.told_whole_at(horizon)
