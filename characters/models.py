@@ -73,16 +73,22 @@ class CharacterQuerySet(SlugQuerySet):
         """The people in a scene up to `horizon` in any way (seen, heard, mentioned, or in a memory shown there),
         and those in no scene and no memory (only in the credits: nothing to spoil, so known at every horizon), each
         with `fate_scene_number` for `shown_at()` and `seen_by_horizon`, the scenes they are seen in so far, which the
-        order of prominence then reads (order_by()): the whole film's count would tell who is seen more later."""
+        order of prominence then reads (order_by()): the whole film's count would tell who is seen more later; and with
+        `film_last_scene` (horizon.film_ends_by())."""
         appearance = self.model._meta.get_field("appearances").related_model
         in_memory = self.model._meta.get_field("flashbacks").through
+        scene = self.model._meta.get_field("fate_scene").related_model
         appears = appearance.objects.filter(character=OuterRef("pk"))
         remembered = in_memory.objects.filter(character=OuterRef("pk"))
         known = self.filter(
             Exists(appears.filter(scene__number__lte=horizon))
             | Exists(remembered.filter(flashback__scene__number__lte=horizon))
             | (~Exists(appears) & ~Exists(remembered))
-        ).annotate(fate_scene_number=F("fate_scene__number"), seen_by_horizon=seen_scene_count_of(self.model, horizon))
+        ).annotate(
+            fate_scene_number=F("fate_scene__number"),
+            seen_by_horizon=seen_scene_count_of(self.model, horizon),
+            film_last_scene=Subquery(scene.objects.order_by("-number").values("number")[:1]),
+        )
         return known.order_by(*known.query.order_by) if known.query.order_by else known
 
     def order_by(self, *fields):
@@ -352,16 +358,21 @@ class Character(SluggedRecord):
     def fate_told_at(self, horizon):
         """Whether a viewer at scene `horizon` (None: the whole film) may know their fate: once its scene is
         reached. Reads `fate_scene_number` where `.at()` annotated it, else the fate's scene. Without a fate scene,
-        a fate the film does not tell ("Not told") gives nothing away and is told at once; any other is told from
-        the first scene its fate note is stamped with, else from the film's last scene."""
-        if horizon is None or self.fate == Fate.UNKNOWN:
+        a fate is told from the first scene its fate note is stamped with, else from the film's last scene.
+
+        A fate the film does not tell ("Not told") is told from the last scene too (horizon.film_ends_by()): before
+        it, "Not told" for some and "Not yet" for others would tell whose fate is still to come. Someone only in the
+        credits is in no scene, so has nothing to spoil: theirs is told at every horizon."""
+        if horizon is None:
             return True
+        if self.fate == Fate.UNKNOWN:
+            return self.credited_only or watch_along.film_ends_by(self, horizon)
         fate_at = getattr(self, "fate_scene_number", None)
         if fate_at is None and self.fate_scene_id:
             fate_at = self.fate_scene.number
         if fate_at is None:
-            fate_at = self.fate_note_from or watch_along.last_scene_number()
-        return fate_at is not None and fate_at <= horizon
+            fate_at = self.fate_note_from
+        return watch_along.film_ends_by(self, horizon) if fate_at is None else fate_at <= horizon
 
     def death_scene_number(self):
         """The scene of their death (None: their fate is not a death, or no scene tells it): the fate's scene, else

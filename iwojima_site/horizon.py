@@ -210,6 +210,16 @@ def shows(first_scene, horizon):
     return horizon is None or first_scene is None or first_scene <= horizon
 
 
+def film_ends_by(record, horizon):
+    """Whether scene `horizon` is the film's last: only there may a page say that the film never tells something (a
+    fate "Not told"). Before it, such a fact reads as one still to come ("Not yet"): saying which facts never come
+    would tell which of the others come later. Reads the last scene's number where `.at()` annotated it on `record`
+    (`film_last_scene`), else asks once and keeps it there."""
+    if getattr(record, "film_last_scene", None) is None:
+        record.film_last_scene = last_scene_number() if last_scene_number else None
+    return record.film_last_scene is not None and horizon >= record.film_last_scene
+
+
 @dataclass(frozen=True)
 class Later:
     """What a page about something still to come says: its name, and the scene from which it may be shown."""

@@ -88,7 +88,8 @@ class LetterSerializer(serializers.ModelSerializer):
         help_text="What it says, paraphrased; watching along, told once its last scene is reached (else empty)."
     )
     fate = serializers.SerializerMethodField(
-        help_text="What became of it; watching along, told once its last scene is reached."
+        help_text="What became of it; watching along, told once its last scene is reached (a fate not told, once the "
+        "film's is)."
     )
     source_paragraphs = SourceParagraphsField()
 
@@ -100,7 +101,7 @@ class LetterSerializer(serializers.ModelSerializer):
         return [scene.slug for scene in letter.scenes.all() if at is None or scene.number <= at]
 
     def get_fate(self, letter) -> str:
-        return letter.fate if letter.told_whole_at(horizon(self)) else ""
+        return letter.fate if letter.fate_told_at(horizon(self)) else ""
 
     class Meta:
         model = Letter

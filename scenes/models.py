@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
 from iwojima_site.baked import SQL, BakedQuery, run_together
-from iwojima_site.horizon import cut_parts, horizon_of, shows
+from iwojima_site.horizon import cut_parts, film_ends_by, horizon_of, shows
 from iwojima_site.records import SluggedRecord, SlugQuerySet
 from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
@@ -712,10 +712,12 @@ class LetterQuerySet(SlugQuerySet):
 
     def known_at(self, horizon):
         """The letters in a scene up to `horizon`, and any in none (nothing to spoil: known at every horizon, as
-        horizon.shows() has it), each with `last_scene_number` for `shown_at()`."""
+        horizon.shows() has it), each with `last_scene_number` for `shown_at()` and `film_last_scene` for
+        horizon.film_ends_by()."""
         in_scenes = Letter.scenes.through.objects.filter(letter=OuterRef("pk"))
         return self.filter(Exists(in_scenes.filter(scene__number__lte=horizon)) | ~Exists(in_scenes)).annotate(
-            last_scene_number=Max("scenes__number")
+            last_scene_number=Max("scenes__number"),
+            film_last_scene=Subquery(Scene.objects.order_by("-number").values("number")[:1]),
         )
 
     def listed(self):
@@ -783,9 +785,20 @@ class Letter(SluggedRecord):
             self.last_scene_number = self.scene_range()[1] or 0
         return self.last_scene_number <= horizon
 
+    def fate_told_at(self, horizon):
+        """Whether a viewer at scene `horizon` (None: not watching along) may read its fate: once it is told whole
+        (told_whole_at). A fate the film does not tell ("Not told") waits for the film's last scene, as a person's
+        does (horizon.film_ends_by()): before it, "Not told" beside the bag's "Not yet told" would tell that the bag
+        comes back."""
+        if horizon is None:
+            return True
+        if self.fate == LetterFate.UNKNOWN:
+            return film_ends_by(self, horizon)
+        return self.told_whole_at(horizon)
+
     def shown_at(self, horizon):
-        """Its fate as a viewer at scene `horizon` may read it (see told_whole_at)."""
-        return self.get_fate_display() if self.told_whole_at(horizon) else LETTER_FATE_NOT_YET
+        """Its fate as a viewer at scene `horizon` may read it (see fate_told_at)."""
+        return self.get_fate_display() if self.fate_told_at(horizon) else LETTER_FATE_NOT_YET
 
     def summary_at(self, horizon):
         """Its summary as a viewer at scene `horizon` may read it, or "" before its last scene (see told_whole_at)."""

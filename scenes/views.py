@@ -340,6 +340,9 @@ class TimelineView(ScenePagesMixin, TemplateView):
     kept_lists = ("highlight",)
     MAX_LINES = 40
     MIN_SEEN = 3
+    # What the chart reads of each person drawn: fate_told_at() reads the last three (one deferred: a query each).
+    PERSON_FIELDS = ("slug", "name", "rank", "principal", "is_group", "is_named", "seen_scene_count")
+    PERSON_FIELDS += ("fate", "fate_scene", "credited_only")
     # The answers `everyone` may give: the form sends 1; a hand-written address may say yes or no in other words.
     YES, NO = ("1", "yes", "true", "on"), ("0", "no", "false", "off")
 
@@ -443,10 +446,7 @@ class TimelineView(ScenePagesMixin, TemplateView):
     def charted_people(self, present, everyone, highlight, horizon=None):
         """The people drawn, in the order of prominence: highlighted people first, then the rest up to the cap."""
         people = list(
-            Character.objects.filter(pk__in=present)
-            .only("slug", "name", "rank", "principal", "is_group", "is_named", "fate", "fate_scene", "seen_scene_count")
-            .in_order_of_prominence()
-            .at(horizon)
+            Character.objects.filter(pk__in=present).only(*self.PERSON_FIELDS).in_order_of_prominence().at(horizon)
         )
         wanted = [
             person

@@ -13,9 +13,9 @@ from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from characters.models import NOT_YET, Character, possessive
+from characters.models import NOT_TOLD, NOT_YET, Character, possessive
 from iwojima_site.horizon import BadHorizon, keep_horizon, parse, watching_at
-from scenes.models import Flashback, Letter, Location, Scene
+from scenes.models import LETTER_FATE_NOT_YET, Flashback, Letter, Location, Scene
 
 pytestmark = pytest.mark.django_db
 
@@ -182,18 +182,62 @@ def test_the_next_scene_link_at_the_horizon_goes_to_the_next_scene_and_watches_i
     assert client.get("/scenes/number/999/").status_code == 404
 
 
-def test_a_fate_without_a_fate_scene_is_told_from_its_note_and_not_told_is_never_withheld(client):
+def test_a_fate_without_a_fate_scene_is_told_from_its_note_and_not_told_waits_for_the_last_scene(client):
     kashiwara = Character.objects.get(slug="kashiwara")
     assert kashiwara.fate_scene is None and kashiwara.fate_detail
     told_from = min(part["scene"] for part in kashiwara.fate_detail)
-    fate = kashiwara.get_fate_display()
+    fate, last = kashiwara.get_fate_display(), Scene.objects.last_number()
     assert fate not in client.get(kashiwara.get_absolute_url(), {"at": told_from - 1}).content.decode()
-    for at in (told_from, Scene.objects.last_number()):
+    for at in (told_from, last):
         page = html.unescape(client.get(kashiwara.get_absolute_url(), {"at": at}).content.decode())
         assert fate in page and NOT_YET not in page
         assert client.get(f"/api/people/{kashiwara.slug}/", {"at": at}).json()["fate"] == kashiwara.fate
-    untold = Character.objects.filter(fate="unknown").first()
-    assert NOT_YET not in html.unescape(client.get(untold.get_absolute_url(), {"at": 1}).content.decode())
+    # A fate the film never tells is "Not told" only from the last scene; before, "Not yet", as one still to come.
+    untold = Character.objects.get(slug="hanako")
+    assert untold.fate == "unknown" and not untold.credited_only
+    for at in (untold.first_scene_number(), last - 1):
+        page = html.unescape(client.get(untold.get_absolute_url(), {"at": at}).content.decode())
+        assert NOT_YET in page and NOT_TOLD not in page, at
+    page = html.unescape(client.get(untold.get_absolute_url(), {"at": last}).content.decode())
+    assert NOT_TOLD in page and NOT_YET not in page
+
+
+def fates_shown(client, slug, at):
+    """A person's fate as each place that shows it reads at scene `at`: their page, the people list, the cast (for
+    the credited), and the API's JSON and CSV."""
+    person = Character.objects.get(slug=slug)
+    page = html.unescape(client.get(person.get_absolute_url(), {"at": at}).content.decode())
+    shown = {"page": re.search(r"<dt>Fate</dt><dd>(.*?)(?: <span|<br>|</dd>)", page)[1]}
+    listed = html.unescape(client.get("/characters/", {"q": person.name, "at": at}).content.decode())
+    card = re.search(rf'href="/characters/{slug}/\?at={at}">.*?<p class="muted">Fate: (.*?)(?: — |</p>)', listed, re.S)
+    shown["list"] = card[1]
+    if person.actor:
+        cast = html.unescape(client.get("/cast/", {"at": at}).content.decode())
+        shown["cast"] = re.search(rf'<tr id="{slug}">.*?<td>([^<]*)</td>\s*</tr>', cast, re.S)[1]
+    shown["api"] = client.get(f"/api/people/{slug}/", {"at": at}).json()["fate"]
+    rows = csv.DictReader(io.StringIO(client.get("/api/people/", {"at": at, "format": "csv"}).content.decode()))
+    shown["csv"] = next(row["fate"] for row in rows if row["slug"] == slug)
+    return shown
+
+
+def test_watching_along_a_fate_never_told_reads_as_one_still_to_come(client):
+    """`/characters/?at=20` and `/cast/?at=5` said "Not told" of Hanako but "Not yet" of Tanida and Kashiwara: so
+    whose fate the film tells later. Before the last scene, anyone in a scene whose fate is not shown reads "Not yet",
+    whether it is told later or never; "Not told" from the last scene, as without `at`; and at every horizon for those
+    only in the credits, in no scene: nothing to spoil. Every page and the API agree."""
+    last = Scene.objects.last_number()
+    not_yet = {"page": NOT_YET, "list": NOT_YET, "cast": NOT_YET, "api": "", "csv": ""}
+    not_told = {"page": NOT_TOLD, "list": NOT_TOLD, "cast": NOT_TOLD, "api": "unknown", "csv": "unknown"}
+    for at, told_later in ((5, ["tanida", "kashiwara"]), (20, ["tanida"]), (last - 1, [])):
+        assert fates_shown(client, "hanako", at) == not_yet, at
+        for slug in told_later:
+            person = Character.objects.get(slug=slug)
+            assert person.fate != "unknown" and not person.fate_told_at(at)
+            assert fates_shown(client, slug, at) == not_yet, (slug, at)
+    assert fates_shown(client, "hanako", last) == not_told
+    for slug in ("nozaki", "endo"):
+        for at in (1, 20, last):
+            assert fates_shown(client, slug, at) == not_told, (slug, at)
 
 
 @pytest.mark.parametrize("path", ["/places/america-road/", "/letters/saigos-last-letter/"])
@@ -485,6 +529,24 @@ def test_the_bag_of_letters_tells_what_becomes_of_it_only_at_its_last_scene(clie
     assert "shovel" in page and "Found by the excavators" in page
     assert bag.get_absolute_url() in client.get("/search/", {"q": "shovel", "at": last}).content.decode()
     assert client.get(f"/api/letters/{bag.slug}/", {"at": last}).json()["summary"] == bag.summary
+
+
+def test_a_letters_fate_never_told_reads_as_one_still_to_come(client):
+    """Before the last scene the bag's fate read "Not yet told" and every other letter's not told "Not told": so the
+    bag comes back. A fate the film never tells waits for the last scene, as a person's does (page, list and API)."""
+    bag = Letter.objects.get(slug="the-bag-of-undelivered-letters")
+    untold = Letter.objects.get(slug="saigos-last-letter")
+    last = Scene.objects.last_number()
+    assert untold.fate == "unknown" and untold.told_whole_at(40) and not bag.told_whole_at(40)
+    for at, fate, data in ((40, LETTER_FATE_NOT_YET, ""), (last, "Not told", "unknown")):
+        page = html.unescape(client.get(untold.get_absolute_url(), {"at": at}).content.decode())
+        assert f"<dt>Its fate</dt><dd>{fate}</dd>" in page, at
+        listed = html.unescape(client.get("/letters/", {"at": at}).content.decode())
+        card = listed[: listed.index(untold.get_absolute_url())].rpartition('<li class="card">')[2]
+        assert f"· {fate}</p>" in card, at
+        assert client.get(f"/api/letters/{untold.slug}/", {"at": at}).json()["fate"] == data
+    bag_page = html.unescape(client.get(bag.get_absolute_url(), {"at": 40}).content.decode())
+    assert f"<dt>Its fate</dt><dd>{LETTER_FATE_NOT_YET}</dd>" in bag_page
 
 
 def test_a_place_tells_what_happens_there_up_to_the_scene_you_are_at(client, admin_client):
