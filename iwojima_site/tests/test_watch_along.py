@@ -9,7 +9,7 @@ from collections import deque
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from django.db.models import Max
+from django.db.models import Max, Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -690,6 +690,62 @@ def test_saigos_child_is_not_called_a_daughter_before_saigo_says_so(client):
     assert child.get_absolute_url() in client.get("/search/", {"q": "daughter", "at": told}).content.decode()
     # The old address still works.
     assert client.get("/characters/saigos-daughter/")["Location"] == child.get_absolute_url()
+
+
+def short_texts_known_at(horizon):
+    """[(record, text)]: the short texts every page shows of each person, place, letter and memory known at scene
+    `horizon`, whatever the horizon (they are not cut as the scene-stamped texts are)."""
+    texts = []
+    for person in Character.objects.at(horizon):
+        texts += [(person, text) for text in (person.name, person.full_name, person.rank, person.role)]
+        texts += [(person, alias) for alias in person.alias_list]
+    texts += [(place, place.name) for place in Location.objects.at(horizon)]
+    texts += [(letter, letter.title) for letter in Letter.objects.at(horizon)]
+    for memory in Flashback.objects.at(horizon):
+        texts += [(memory, memory.title), (memory, memory.when)]
+    return [(record, text) for record, text in texts if text]
+
+
+def test_no_text_shown_at_every_horizon_names_someone_not_yet_met():
+    """A role, name, title or a memory's “when” is shown as it is from the record's first scene on: it names no one
+    the viewer has not met by then (“A soldier of Saigo's company” named Saigo from scene 1, as the credits name
+    Nozaki; Saigo comes in scene 2). By each person's names and aliases as written, so that words which are not a
+    name (“the general”) do not count."""
+    last, unmet_by = Scene.objects.last_number(), {}
+    for person in Character.objects.all():
+        first = person.first_scene_number()
+        names = {person.name, person.full_name, person.name_in_sentence, *person.alias_list} - {""}
+        if first is not None:
+            unmet_by[person] = (first, re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"))
+    named = []
+    for at in range(1, last + 1):
+        for record, text in short_texts_known_at(at):
+            named += [(at, str(record), text, person.name) for person, (first, names) in unmet_by.items()
+                      if first > at and names.search(text)]  # fmt: skip
+    assert not named, named[:5]
+
+
+def test_no_role_tells_of_a_letter_before_its_scene(client):
+    """“The general's son, to whom he writes” told from scene 6 of the letter heard only in scene 42: a role that
+    speaks of writing or letters is of someone who has written or been sent one by the time they are met."""
+    last, told = Scene.objects.last_number(), []
+    for at in range(1, last + 1):
+        letters = Letter.objects.at(at)
+        for person in Character.objects.at(at):
+            tells = re.search(r"\bwrit|\bletter", person.role, re.I)
+            if tells and not letters.filter(Q(writer=person) | Q(recipient=person)).exists():
+                told.append((at, person.slug, person.role))
+    assert not told, told[:5]
+    son = Character.objects.get(slug="kuribayashis-son")
+    page = client.get("/scenes/child-in-the-street/", {"at": son.first_scene_number()}).content.decode()
+    assert son.get_absolute_url() in page and "writes" not in html.unescape(page)
+
+
+def test_no_letter_title_tells_that_it_is_the_last():
+    """“Saigo's last letter to his wife”, from scene 37, told that he writes no more: a title is shown from the
+    letter's first scene, so it says what it is, not what follows."""
+    assert not [letter.title for letter in Letter.objects.all() if re.search(r"\blast\b", letter.title, re.I)]
+    assert Letter.objects.get(slug="saigos-last-letter").title == "Saigo's letter from Kuribayashi's base"
 
 
 def test_the_summarys_descriptions_of_a_person_wait_for_the_end_of_their_story(client):
