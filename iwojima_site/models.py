@@ -9,10 +9,11 @@ class SearchEntry(models.Model):
     scene-stamped part of a biography. Knows no model of the film: each app registers what of its records is
     searchable (`iwojima_site.search.register`).
 
-    The text is stored folded (`iwojima_site.search.fold`: lowercase, without accents or apostrophes), and the
-    database indexes it with stemming: SQLite through an FTS5 table that triggers keep in step with this one,
-    PostgreSQL through a generated `tsvector` column with a GIN index (both made by migration 0001, outside the
-    model because each exists on one database only).
+    The text is stored folded (`iwojima_site.search.fold`: lowercase, without accents or apostrophes), and beside
+    it the stem of each of its words (`iwojima_site.search.stems`: "spies" and "spy" are "spi"), which the database
+    indexes word by word without stemming again: SQLite through an FTS5 table that triggers keep in step with this
+    one, PostgreSQL through a generated `tsvector` column with a GIN index (both made by migration 0008, outside the
+    model because each exists on one database only). Python stems for both, so both find the same.
     """
 
     kind = models.CharField(max_length=20, help_text="Which kind of record: “scene”, “person”, as registered.")
@@ -24,6 +25,7 @@ class SearchEntry(models.Model):
         null=True, blank=True, help_text="The scene number from which the text may be shown (watch-along mode)."
     )
     text = models.TextField()
+    stems = models.TextField(editable=False, help_text="The text's words, each stemmed: what the engine matches.")
 
     class Meta:
         verbose_name_plural = "search entries"
@@ -36,9 +38,11 @@ class SearchEntry(models.Model):
 
 class SearchTerm(models.Model):
     """A word the index holds, folded, with the number of entries that hold it: the vocabulary that completes
-    a word typed in part ("kuriba") and suggests the nearest word for a misspelt one ("Kuribayshi")."""
+    a word typed in part ("kuriba") and suggests the nearest word for a misspelt one ("Kuribayshi"). Its stem
+    tells that a query's word is held in another form ("horse": "horses")."""
 
     word = models.CharField(max_length=60, unique=True)
+    stem = models.CharField(max_length=60, db_index=True, editable=False)
     entries = models.PositiveIntegerField(default=0)
 
     class Meta:

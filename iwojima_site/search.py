@@ -8,9 +8,11 @@ in the same transaction. A `Search` reads a visitor's query once and filters any
 How a query is read:
 - Text is folded the same way for the index and the query (`fold`): case, accents, full-width forms and every
   kind of apostrophe ("Sam’s mother" is "sam mother"), for any Unicode text.
-- Whole words, stemmed by the engine ("buries" finds "buried" and "burying"; "Sam" never finds "same"). A word
-  the site does not hold ("kuriba") is completed from the vocabulary (SearchTerm) to the words that begin with
-  it; a misspelt one gets suggestions (`Search.suggestions`).
+- Whole words in any form: every word of the index and of a query is reduced to its English stem here, in
+  Python (`stem`: Snowball's Porter2, "spies" and "spy" are "spi", "buries" and "burying" are "buri"), and the
+  engines match the stems as they are, so SQLite and PostgreSQL find the same ("Sam" never finds "same"). A word
+  the site holds in no form ("kuriba") is completed from the vocabulary (SearchTerm) to the words that begin
+  with it; a misspelt one gets suggestions (`Search.suggestions`).
 - Every word must be found in the record, or in a name of a record linked to it (a scene is found by the names
   of the people in it). Visitors' words reach the engine only as quoted FTS5 strings or plainto_tsquery
   arguments, so FTS syntax typed into the box is text.
@@ -27,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, partial, reduce
+from functools import cached_property, lru_cache, partial, reduce
 from itertools import islice
 from operator import or_
 
@@ -37,6 +39,7 @@ from django.db.models import Case, ExpressionWrapper, IntegerField, Q, Value, Wh
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
+from snowballstemmer import stemmer
 
 from iwojima_site.models import SearchEntry, SearchTerm
 
@@ -73,6 +76,7 @@ COMPLETIONS = 8  # at most this many words complete one typed in part
 VOCABULARY_ROWS = 400  # at most this many vocabulary rows are read to complete a query
 SUGGESTION_CANDIDATES = 5000  # at most this many to correct one (the whole vocabulary at today's size)
 BATCH = 500  # records per query when the index is written in bulk
+STEMS_KEPT = 50_000  # words whose stems a process remembers (the content holds about 1,100; visitors type others)
 
 APOSTROPHES = "'\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032\uff07"
 POSSESSIVE = re.compile(rf"[{APOSTROPHES}]s\b")
@@ -88,6 +92,23 @@ def fold(text):
     # A possessive is the name ("Saigo's" is found by "Saigo"); other apostrophes join ("don't" is "dont").
     text = APOSTROPHE.sub("", POSSESSIVE.sub("", text))
     return " ".join(WORD.findall(text))
+
+
+_stemmers = threading.local()  # a Snowball stemmer keeps its word in hand while it works: one per thread
+
+
+@lru_cache(maxsize=STEMS_KEPT)
+def stem(word):
+    """The form every form of a folded word shares, as the index holds it and queries are matched with it:
+    English's Snowball (Porter2) stem. "spies", "spy" → "spi"; "horses" → "hors"; names stay ("saigo")."""
+    if not hasattr(_stemmers, "english"):
+        _stemmers.english = stemmer("english")
+    return _stemmers.english.stemWord(word)
+
+
+def stems(text):
+    """The stem of each word of a folded text, in order: what the engines index ("talking horses" → "talk hors")."""
+    return " ".join(map(stem, text.split()))
 
 
 def searchable_words(text):
@@ -255,6 +276,7 @@ def entries_of(registration, record):
                     names=document.names,
                     from_scene=document.from_scene,
                     text=text,
+                    stems=stems(text),
                 )
             )
     return entries
@@ -287,7 +309,7 @@ def count_words(changes):
         terms = {term.word: term for term in SearchTerm.objects.filter(word__in=batch)}
         changed, gone = [], []
         for word in batch:
-            term = terms.get(word) or SearchTerm(word=word, entries=0)
+            term = terms.get(word) or SearchTerm(word=word, stem=stem(word), entries=0)
             term.entries += changes[word]
             (changed if term.entries > 0 else gone).append(term)
         SearchTerm.objects.bulk_update([term for term in changed if term.pk], ["entries"])
@@ -310,7 +332,8 @@ def rebuild(using=DEFAULT_DB_ALIAS):
             counts.update(word_counts(entry.text for entry in entries))
             total += len(entries)
     for batch in batches(sorted(counts)):
-        SearchTerm.objects.using(using).bulk_create(SearchTerm(word=word, entries=counts[word]) for word in batch)
+        terms = (SearchTerm(word=word, stem=stem(word), entries=counts[word]) for word in batch)
+        SearchTerm.objects.using(using).bulk_create(terms)
     return total
 
 
@@ -334,9 +357,9 @@ def build_if_missing(using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def matching_records(using, kind, words, *, every=False, min_weight=0, names=False, text=None, at=None):
-    """The records of `kind` with an entry that holds any of the (folded) words, or every one of them, as a
-    subquery of their primary keys; narrowed to entries weighing at least `min_weight`, that are names, whose
-    whole text is `text`, or that may be shown at scene `at`.
+    """The records of `kind` with an entry that holds any of the (folded) words in any form, or every one of
+    them, as a subquery of their primary keys; narrowed to entries weighing at least `min_weight`, that are
+    names, whose whole text is `text`, or that may be shown at scene `at`.
 
     Each word reaches the engine as a literal: an FTS5 string in double quotes, or an argument of
     plainto_tsquery, so nothing a visitor types is read as query syntax. The subquery does not depend on the
@@ -356,6 +379,7 @@ def matching_records(using, kind, words, *, every=False, min_weight=0, names=Fal
         conditions.append("(e.from_scene IS NULL OR e.from_scene <= %s)")
         params.append(at)
     where = " AND ".join(conditions)
+    words = list(dict.fromkeys(map(stem, words)))  # the engines match stems as they are ("spies": "spi")
     if connection.vendor == "sqlite":
         fts = connection.ops.quote_name(f"{SearchEntry._meta.db_table}_fts")
         match = (" " if every else " OR ").join('"{}"'.format(word.replace('"', '""')) for word in words)
@@ -364,7 +388,7 @@ def matching_records(using, kind, words, *, every=False, min_weight=0, names=Fal
         sql = f"SELECT e.record FROM {fts} CROSS JOIN {table} e ON e.id = {fts}.rowid WHERE {fts} MATCH %s AND "
         return RawSQL(sql + where, [match, *params])
     if connection.vendor == "postgresql":
-        tsquery = (" && " if every else " || ").join(["plainto_tsquery('english'::regconfig, %s)"] * len(words))
+        tsquery = (" && " if every else " || ").join(["plainto_tsquery('simple'::regconfig, %s)"] * len(words))
         return RawSQL(f"SELECT e.record FROM {table} e WHERE e.vector @@ ({tsquery}) AND {where}", [*words, *params])
     raise NotSupportedError(f"Full-text search needs SQLite or PostgreSQL, not {connection.vendor}.")
 
@@ -378,7 +402,7 @@ class Search:
 
     `words`: the folded words searched (at most MAX_WORDS, without stop words); `common` and `left_out`: the
     words not searched, as too common or past the limit. `groups`: for each word, the words any of which a
-    record must hold (the word, or its completions when the site holds no such word). `filter(queryset)`
+    record must hold in some form (the word, or its completions when the site holds it in no form). `filter(queryset)`
     narrows and ranks any registered QuerySet. `at`: a scene number, to search only what may be shown there.
     Reading the vocabulary costs one query (`groups`), suggestions another.
     """
@@ -393,22 +417,26 @@ class Search:
 
     @cached_property
     def vocabulary(self):
-        """The known words that begin with any of the query's words (or are one of the short ones)."""
+        """[(word, stem)]: the known words that begin with any of the query's words (or are one of the short
+        ones), and those that are a form of one ("horses" for "horse")."""
         if not self.words:
             return []
         wanted = reduce(
             or_, (Q(word__startswith=word) if len(word) >= MIN_PREFIX else Q(word=word) for word in self.words)
         )
+        wanted |= Q(stem__in=sorted({stem(word) for word in self.words}))
         rows = SearchTerm.objects.filter(wanted).order_by(Length("word"), "-entries", "word")
-        return list(rows.values_list("word", flat=True)[:VOCABULARY_ROWS])
+        return list(rows.values_list("word", "stem")[:VOCABULARY_ROWS])
 
     @cached_property
     def known(self):
-        return set(self.words) & set(self.vocabulary)
+        """The query's words that the site holds in some form."""
+        held = {term_stem for _word, term_stem in self.vocabulary}
+        return {word for word in self.words if stem(word) in held}
 
     @cached_property
     def completions(self):
-        """{word: [the known words that begin with it]} for each word the site does not hold as a whole word.
+        """{word: [the known words that begin with it]} for each word the site does not hold in any form.
         None while watching along (`at`): the vocabulary counts words of the whole film, so a completion could
         name something still to come."""
         result = {}
@@ -416,14 +444,14 @@ class Search:
             return result
         for word in self.words:
             if word not in self.known and len(word) >= MIN_PREFIX:
-                found = [known for known in self.vocabulary if known.startswith(word) and known not in STOPWORDS]
+                found = [known for known, _stem in self.vocabulary if known.startswith(word) and known not in STOPWORDS]
                 if found:
                     result[word] = found[:COMPLETIONS]
         return result
 
     @cached_property
     def groups(self):
-        # An unknown word stays in its group: the engine may still find it by its stem ("buries": "buried").
+        # The word itself stays first in its group, beside any completions (none while watching along).
         return [(word, *self.completions.get(word, [])) for word in self.words]
 
     def filter(self, queryset):

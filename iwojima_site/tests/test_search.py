@@ -117,6 +117,37 @@ def test_every_form_of_a_word_finds_the_others():
     assert burying_the_letters.pk in buried["buries"]
 
 
+def everything_found(query):
+    """{model: the pks of its records that the query finds}, for every kind the search page lists."""
+    models = [Character, Scene, Letter, Flashback, Location]
+    return {model: set(Search(query).filter(model.objects.all()).values_list("pk", flat=True)) for model in models}
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["spy", "spies"],
+        ["horse", "horses"],
+        ["letter", "letters"],
+        ["bury", "buries", "buried", "burying"],
+        ["shoot", "shoots", "shooting"],
+        ["kill", "kills", "killed", "killing"],
+    ],
+)
+def test_plural_and_inflected_forms_find_the_same_records(forms):
+    found = [everything_found(word) for word in forms]
+    assert any(found[0].values()) and all(each == found[0] for each in found), forms
+
+
+def test_a_word_the_site_holds_only_in_another_form_is_a_whole_word_not_a_part(client):
+    response = client.get(SEARCH, {"q": "horse"})
+    assert not response.context["completions"] and not says(response, "No whole word")
+    assert Scene.objects.get(slug="talking-horses") in group(response, "scene")[0]
+    spies = client.get(SEARCH, {"q": "spies"})
+    assert Character.objects.get(slug="shimizu") in group(spies, "person")[0]
+    assert spies.context["total"] == client.get(SEARCH, {"q": "spy"}).context["total"]
+
+
 def test_nishi_letter_puts_the_scene_where_nishi_reads_it_aloud_first(client):
     read_aloud = Letter.objects.filter(presentation=LetterPresentation.READ_ALOUD)
     scene = Scene.objects.filter(letters__in=read_aloud, appearances__character__slug="nishi").get()

@@ -25,17 +25,27 @@ pytestmark = pytest.mark.django_db
 
 
 def index_rows():
-    return sorted(SearchEntry.objects.values_list("kind", "record", "source", "weight", "names", "from_scene", "text"))
+    fields = ["kind", "record", "source", "weight", "names", "from_scene", "text", "stems"]
+    return sorted(SearchEntry.objects.values_list(*fields))
 
 
 def vocabulary():
     return dict(SearchTerm.objects.values_list("word", "entries"))
 
 
+def stems_held():
+    """Whether every entry and vocabulary word holds the stems of its words, as `search.stem` makes them."""
+    entries = SearchEntry.objects.values_list("text", "stems")
+    return all(held == search.stems(text) for text, held in entries) and all(
+        held == search.stem(word) for word, held in SearchTerm.objects.values_list("word", "stem")
+    )
+
+
 def assert_index_is_current():
     """The index holds exactly what a rebuild from the content would, and its vocabulary counts it right."""
     held, words = index_rows(), vocabulary()
     assert words == dict(word_counts(SearchEntry.objects.values_list("text", flat=True)))
+    assert stems_held()
     search.rebuild()
     assert index_rows() == held
     assert vocabulary() == words
@@ -177,6 +187,22 @@ def test_story_parts_are_indexed_with_the_scene_they_may_be_shown_from():
     him = Character.objects.filter(pk=saigo.pk)
     assert Search(word, at=last["scene"]).filter(him).exists()
     assert not Search(word, at=last["scene"] - 1).filter(him).exists()
+
+
+def test_every_form_of_a_word_is_indexed_and_searched_as_its_stem():
+    assert search.stems("spies spy talking horses buried") == "spi spi talk hors buri"
+    assert [search.stem(name) for name in ["saigo", "kuribayashi", "sam", "same"]] == [
+        "saigo",
+        "kuribayashi",
+        "sam",
+        "same",
+    ]
+    horses = SearchEntry.objects.get(kind="scene", source="title", text="talking horses")
+    assert horses.stems == "talk hors"
+    assert SearchTerm.objects.get(word="horses").stem == "hors"
+    # One vocabulary query tells that "horse" is held as "horses": no completion, no suggestion.
+    horse = Search("horse")
+    assert horse.known == {"horse"} and not horse.completions and not horse.suggestions()
 
 
 def test_names_are_flagged_and_descriptions_are_not():
