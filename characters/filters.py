@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from characters.models import FIRST_APPEARANCE, IN_ORDER_OF_PROMINENCE, Character, Fate, Side
 from iwojima_site.facets import FacetedFilterSet, FlagFilter, OrderFilter, TextFilter
+from iwojima_site.records import BY_NAME
 
 
 class CharacterFilter(FacetedFilterSet):
@@ -18,8 +19,8 @@ class CharacterFilter(FacetedFilterSet):
     order = OrderFilter(
         {
             "prominence": ("Prominence", IN_ORDER_OF_PROMINENCE),
-            "appearance": ("First appearance", [FIRST_APPEARANCE, "name", "slug"]),
-            "name": ("Name", ["name", "slug"]),
+            "appearance": ("First appearance", [FIRST_APPEARANCE, *BY_NAME]),
+            "name": ("Name", BY_NAME),
         }
     )
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from iwojima_site import horizon as watch_along
 from iwojima_site.horizon import cut_parts
-from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.records import BY_NAME, SluggedRecord, SlugQuerySet, alphabetical
 from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
 
@@ -56,7 +56,7 @@ PROMINENCE_TIER = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-IN_ORDER_OF_PROMINENCE = ["prominence_tier", "-seen_scene_count", "name", "slug"]
+IN_ORDER_OF_PROMINENCE = ["prominence_tier", "-seen_scene_count", *BY_NAME]
 
 
 class CharacterQuerySet(SlugQuerySet):
@@ -106,7 +106,7 @@ class CharacterQuerySet(SlugQuerySet):
         return self.annotate(
             first_scene=least_of(appearance.objects.filter(character=OuterRef("pk")), "scene__number"),
             first_memory=least_of(in_memory.objects.filter(character=OuterRef("pk")), "flashback__scene__number"),
-        ).order_by(FIRST_APPEARANCE, "name")
+        ).order_by(FIRST_APPEARANCE, *BY_NAME)
 
     def in_order_of_prominence(self):
         return self.order_by(*IN_ORDER_OF_PROMINENCE)
@@ -279,8 +279,17 @@ class Character(SluggedRecord):
     objects = CharacterQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "slug"]
-        indexes = [models.Index(fields=IN_ORDER_OF_PROMINENCE, name="in_order_of_prominence")]
+        ordering = BY_NAME
+        # IN_ORDER_OF_PROMINENCE, its name as alphabetical() orders it, so the order is read from the index.
+        indexes = [
+            models.Index(
+                "prominence_tier",
+                F("seen_scene_count").desc(),
+                alphabetical("name"),
+                "slug",
+                name="in_order_of_prominence",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_group=False) | Q(principal=False),

@@ -20,6 +20,7 @@ from iwojima_site.facets import MAX_QUERY_LENGTH
 from iwojima_site.film import FILM_FACTS
 from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
+from iwojima_site.records import BY_NAME
 from iwojima_site.search import RELEVANCE, Search, validate_query
 from iwojima_site.security import read_only
 from iwojima_site.snapshots import database_unavailable
@@ -179,9 +180,7 @@ SEARCH_KINDS = [
         ["scene__number", "slug"],
         "scenes:flashback_list",
     ),
-    ResultKind(
-        "Places", "place", "places", Location.objects.all, ["name", "slug"], "scenes:place_list", filtered=False
-    ),
+    ResultKind("Places", "place", "places", Location.objects.all, BY_NAME, "scenes:place_list", filtered=False),
 ]
 # Fewer results than this, and the page suggests other spellings too.
 FEW_RESULTS = 3

@@ -3,6 +3,7 @@ import django_filters
 from characters.models import Character
 from iwojima_site.baked import BakedQuery
 from iwojima_site.facets import AllOfFilter, FacetedFilterSet, FlagFilter, ModeFilter, OrderFilter, TextFilter
+from iwojima_site.records import BY_TITLE, alphabetical
 from scenes.models import Flashback, Letter, LetterFate, LetterPresentation, Location, Part, Period, Presence, Scene
 
 
@@ -85,7 +86,7 @@ class SceneFilter(FacetedFilterSet):
     part = django_filters.ChoiceFilter(choices=Part.choices, label="Part of the film", empty_label="Any part")
     has_letter = FlagFilter.having(Letter.scenes.through.objects, "scene", label="Has a letter")
     has_flashback = FlagFilter.having(Flashback.objects, "scene", label="Has a flashback")
-    order = OrderFilter({"screen": ("Screen order", ["number"]), "title": ("Title", ["title", "number"])})
+    order = OrderFilter({"screen": ("Screen order", ["number"]), "title": ("Title", [alphabetical("title"), "number"])})
 
     class Meta:
         model = Scene
@@ -107,7 +108,7 @@ class LetterFilter(FacetedFilterSet):
         choices=LetterPresentation.choices, label="How it is presented", empty_label="Any way"
     )
     fate = django_filters.ChoiceFilter(choices=LetterFate.choices, label="Its fate", empty_label="Any fate")
-    order = OrderFilter({"screen": ("Screen order", ["first_scene", "slug"]), "title": ("Title", ["title", "slug"])})
+    order = OrderFilter({"screen": ("Screen order", ["first_scene", "slug"]), "title": ("Title", BY_TITLE)})
 
     class Meta:
         model = Letter
@@ -122,7 +123,7 @@ class FlashbackFilter(FacetedFilterSet):
         queryset=people(), to_field_name="slug", label="Whose memory", empty_label="Anyone’s"
     )
     character = AllOfFilter(field_name="characters", queryset=people(), label="With these people in it")
-    order = OrderFilter({"screen": ("Screen order", ["scene__number", "slug"]), "title": ("Title", ["title", "slug"])})
+    order = OrderFilter({"screen": ("Screen order", ["scene__number", "slug"]), "title": ("Title", BY_TITLE)})
 
     class Meta:
         model = Flashback

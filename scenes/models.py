@@ -6,14 +6,14 @@ from django.core.validators import MinValueValidator
 from django.db import connections, models
 from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
 from iwojima_site.baked import SQL, BakedQuery, run_together
 from iwojima_site.horizon import cut_parts, film_ends_by, horizon_of, shows
-from iwojima_site.records import SluggedRecord, SlugQuerySet
+from iwojima_site.records import BY_NAME, SluggedRecord, SlugQuerySet, alphabetical, alphabetical_key
 from iwojima_site.story import validate_story_parts
 from iwojima_site.templatetags.addresses import slug_url
 from iwojima_site.validators import validate_source_paragraphs
@@ -77,7 +77,7 @@ class LocationQuerySet(SlugQuerySet):
                 flashback_count=models.Count("flashbacks", filter=memories, distinct=True),
             )
             .at(horizon)
-            .order_by("region", "name", "slug")
+            .order_by("region", *BY_NAME)
         )
 
     def known_at(self, horizon):
@@ -109,7 +109,7 @@ class Location(SluggedRecord):
     objects = LocationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "slug"]
+        ordering = BY_NAME
 
     def __str__(self):
         return self.name
@@ -294,10 +294,12 @@ class PeoplePresent:
         def column(name):
             return "people." + quote(Character._meta.get_field(name).column)
 
-        def ordered(name):
-            if name == "-seen_scene_count" and self.horizon is not None:
+        def ordered(key):
+            if isinstance(key, Lower):  # alphabetical()
+                return f"LOWER({column(key.source_expressions[0].name)})"
+            if key == "-seen_scene_count" and self.horizon is not None:
                 return "COALESCE(seen.n, 0) DESC"
-            return column(name.lstrip("-")) + (" DESC" if name.startswith("-") else "")
+            return column(key.lstrip("-")) + (" DESC" if key.startswith("-") else "")
 
         counts, params = grouped_pairs(self.pairs, "character_id", counted=True)
         sql = (
@@ -426,7 +428,10 @@ def people_in(appearances, memories):
                 ways[person].append(memory)
             seen.add(person)
     people = [PersonInScene(person, person_ways, person in seen) for person, person_ways in ways.items()]
-    return sorted(people, key=lambda p: (not p.seen, not p.character.principal, p.character.is_group, p.character.name))
+    return sorted(
+        people,
+        key=lambda p: (not p.seen, not p.character.principal, p.character.is_group, alphabetical_key(p.character.name)),
+    )
 
 
 @dataclass(frozen=True)
@@ -501,7 +506,7 @@ class Appearance(models.Model):
     objects = AppearanceManager()
 
     class Meta:
-        ordering = ["scene__number", "character__name", "character__slug"]
+        ordering = ["scene__number", alphabetical("character__name"), "character__slug"]
         constraints = [
             models.UniqueConstraint(fields=["scene", "character"], name="one_appearance_per_character_per_scene"),
             models.CheckConstraint(

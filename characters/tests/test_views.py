@@ -11,6 +11,7 @@ from iwojima_site.tests.reading import links, option_count, result_count, text
 pytestmark = pytest.mark.django_db
 
 PEOPLE = reverse("characters:list")
+API_PEOPLE = reverse("api:person-list")
 
 
 def names(response):
@@ -40,9 +41,27 @@ def test_every_order_of_people_is_total_so_pages_neither_repeat_nor_skip(client,
     assert tied == ["same-name-a", "same-name-b", "same-name-c"]
 
 
-def test_people_can_be_ordered_by_name(client):
-    response = client.get(PEOPLE, {"order": "name"})
-    assert names(response) == sorted(Character.objects.values_list("name", flat=True))[:25]
+def alphabetical(people):
+    """The people's names as readers expect them sorted: ignoring case, ties by slug."""
+    return [name for name, _slug in sorted(people.values_list("name", "slug"), key=lambda p: (p[0].lower(), p[1]))]
+
+
+def test_people_can_be_ordered_by_name_ignoring_case_on_the_page_and_in_the_api(client):
+    listed, api = [], []
+    for page in range(1, Character.objects.count() // 25 + 2):
+        listed += names(client.get(PEOPLE, {"order": "name", "page": page}))
+        api += [person["name"] for person in client.get(API_PEOPLE, {"order": "name", "page": page}).json()["results"]]
+    assert listed == api == alphabetical(Character.objects.all())
+    assert listed.index("The child in the street") < listed.index("The Japanese troops on the island")
+
+
+def test_the_order_of_prominence_breaks_ties_alphabetically(client):
+    listed = []
+    for page in range(1, Character.objects.count() // 25 + 2):
+        listed += names(client.get(PEOPLE, {"page": page}))
+    tied = [person.name for person in Character.objects.filter(prominence_tier=2, seen_scene_count=1)]
+    assert [name for name in listed if name in tied] == alphabetical(Character.objects.filter(name__in=tied))
+    assert listed.index("The officer leading the last soldiers") < listed.index("The officer Saigo reports to")
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,28 @@ def test_active_filters_are_listed_and_each_removes_with_one_click(client):
 
 def test_ordering_by_title(client):
     response = client.get(SCENES, {"order": "title"})
-    assert scene_titles(response) == sorted(Scene.objects.values_list("title", flat=True))[:25]
+    titles = sorted(Scene.objects.values_list("title", flat=True), key=str.lower)
+    assert scene_titles(response) == titles[:25]
+
+
+@pytest.mark.parametrize(
+    "model, field, url, params",
+    [
+        (Scene, "title", "scenes:list", {"order": "title"}),
+        (Letter, "title", "scenes:letter_list", {"order": "title"}),
+        (Flashback, "title", "scenes:flashback_list", {"order": "title"}),
+        (Location, "name", "scenes:place_list", {}),
+    ],
+)
+def test_titles_and_names_are_ordered_ignoring_case(client, model, field, url, params):
+    """A title that begins with a small letter is among the others, not after every capital."""
+    record = model.objects.order_by(f"-{field}").first()
+    model.objects.filter(pk=record.pk).update(**{field: "a title in small letters"})
+    listed = client.get(reverse(url), params).context["object_list"]
+    if model is Location:  # by region, then by name
+        listed = [place for place in listed if place.region == record.region]
+    shown = [getattr(row, field) for row in listed]
+    assert "a title in small letters" in shown and shown == sorted(shown, key=str.lower), shown
 
 
 def test_scene_page_links_to_everything_in_it(client):
