@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.routers import APIRootView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter, renamed_redirect_of
+from iwojima_site.facets import FacetedListView, ModeFilter, OrderFilter, TextFilter, kept_values, renamed_redirect_of
 from iwojima_site.horizon import PARAMETER as HORIZON_PARAMETER
 from iwojima_site.horizon import horizon_of
 from iwojima_site.links import absolute_url
@@ -109,6 +109,13 @@ class FacetPagination(PageNumberPagination):
         # A list whose page shows every record (places, the cast) says so with its own page size.
         self.page_size = getattr(view, "page_size", None) or self.page_size
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_number(self, request, paginator):
+        # As the pages read `page` (kept_values()): of several, the last that is not empty (`page=2&page=` is page 2,
+        # where DRF's QueryDict.get() reads the empty one and gives page 1).
+        kept = kept_values(self.page_query_param, request.query_params.getlist(self.page_query_param))
+        page_number = kept[0] if kept else 1
+        return paginator.num_pages if page_number in self.last_page_strings else page_number
 
     def get_paginated_response(self, data, facets=None):
         return Response(

@@ -209,6 +209,16 @@ def test_an_unknown_format_or_page_is_404_not_500(client):
             assert client.get(url, {"page": page}).status_code == 404, (url, page)
 
 
+@pytest.mark.parametrize(
+    ("query", "page"), [("page=2&page=", 2), ("page=&page=2", 2), ("page=2&page=1", 1), ("page=02", 2), ("page=", 1)]
+)
+def test_the_api_reads_page_as_the_pages_do_the_last_value_not_empty(client, query, page):
+    """`page=2&page=` is page 2, as the scene list's page reads it (it redirects there); DRF alone read page 1."""
+    body = client.get(f"{reverse('api:scene-list')}?{query}").json()
+    assert body["results"][0]["number"] == 25 * (page - 1) + 1, query
+    assert client.get(f"/scenes/?{query}", follow=True).context["page_obj"].number == page, query
+
+
 def test_a_record_address_with_a_nul_byte_is_404_not_500(client):
     for basename in API_BASENAMES:
         url = reverse(f"api:{basename}-list")
