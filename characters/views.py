@@ -58,7 +58,7 @@ class CharacterDetailView(FormerSlugRedirectMixin, HorizonDetailMixin, DetailVie
         return super().get_context_data(
             scenes=scenes,
             strip=scene_strip(character, scenes),
-            companions=companions(character),
+            companions=companions(character, horizon_of(self.request)),
             flashbacks=sorted(flashbacks.values(), key=lambda f: (f.scene.number, f.slug)),
             **kwargs,
         )
@@ -97,13 +97,15 @@ def seen_scene_ids(character):
     return on_screen | {f.scene_id for f in character.flashbacks.all()}
 
 
-def companions(character):
+def companions(character, horizon=None):
     """The individuals seen in most of the same scenes: [(person, scenes together)], at most COMPANIONS, most first
-    (ties by the order of prominence), in two queries whatever the size of the content."""
+    (ties by the order of prominence; watching along at scene `horizon`, by the scenes seen so far, as the people list
+    orders them: the whole film's count would tell who is seen more later), in two queries whatever the size of the
+    content. The scenes are those the character's prefetches hold (cut at the horizon by the view)."""
     scene_model = Character._meta.get_field("appearances").related_model._meta.get_field("scene").related_model
     counts = scene_model.objects.filter(pk__in=seen_scene_ids(character)).presence_counts()
     counts.pop(character.pk, None)
-    people = Character.objects.filter(pk__in=list(counts), is_group=False).in_order_of_prominence()
+    people = Character.objects.filter(pk__in=list(counts), is_group=False).in_order_of_prominence().at(horizon)
     ranked = sorted(people, key=lambda person: -counts[person.pk])  # stable: prominence breaks ties
     return [(person, counts[person.pk]) for person in ranked[:COMPANIONS]]
 

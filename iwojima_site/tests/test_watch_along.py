@@ -1052,6 +1052,16 @@ def test_every_people_facet_ranks_people_by_the_scenes_seen_so_far_whatever_the_
     assert {("scenes", "character"), ("letters", "writer"), ("flashbacks", "character")} <= whole_film_differs
 
 
+@pytest.mark.parametrize(("slug", "at"), [("doubting-soldier", 11), ("saigos-other-friend", 9), ("last-soldiers", 36)])
+def test_a_persons_companions_tie_by_the_scenes_seen_so_far(client, slug, at):
+    """ "Shares most scenes with" breaks a tie as the people list orders people at the horizon: at scene 11 the whole
+    film's counts put Saigo before Kuribayashi and Fujita before Kashiwara, though the reverse is true so far."""
+    seen = Scene.objects.filter(number__lte=at).presence_counts()
+    companions = client.get(f"/characters/{slug}/", {"at": at}).context["companions"]
+    ranks = [(-together, p.prominence_tier, -seen.get(p.pk, 0), p.name.lower(), p.slug) for p, together in companions]
+    assert len(companions) > 1 and ranks == sorted(ranks), [p.slug for p, _ in companions]
+
+
 def test_the_home_page_counts_in_the_singular_where_there_is_one(client):
     page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/", {"at": 1}).content.decode()).split())
     assert "1 scene " in page and "1 scenes" not in page
