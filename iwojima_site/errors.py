@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import resolve
 
+from iwojima_site.links import SITE_NAME
 from iwojima_site.renderers import CSVRenderer
 
 
@@ -30,7 +31,8 @@ def answer_in_form(request, status, message, template, text=None):
         else:
             response = JsonResponse({"detail": message})
     else:
-        response = HttpResponse(loader.render_to_string(template, {"message": message}))
+        # Rendered without the request (nothing that can fail): the context processors' site name is given here.
+        response = HttpResponse(loader.render_to_string(template, {"message": message, "site_name": SITE_NAME}))
     response.status_code = status
     return response
 

@@ -378,6 +378,8 @@ def test_more_parameters_than_django_reads_get_a_400_in_the_address_s_own_form(c
             assert response["Content-Type"] == content_type, page
             assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"], page
             assert "more than 1,000 parameters" in response.content.decode(), page
+            if content_type.startswith("text/html"):  # the site's own page, titled as every page is
+                assert "<title>Bad request · Letters from Iwo Jima, scene by scene</title>" in response.content.decode()
     assert client.get(f"/api/scenes/?{too_many}").json() == {
         "detail": "This address has more than 1,000 parameters, more than the site reads. Leave some out."
     }
