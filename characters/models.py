@@ -87,7 +87,7 @@ class CharacterQuerySet(SlugQuerySet):
         ).annotate(
             fate_scene_number=F("fate_scene__number"),
             seen_by_horizon=seen_scene_count_of(self.model, horizon),
-            film_last_scene=Subquery(scene.objects.order_by("-number").values("number")[:1]),
+            film_last_scene=last_scene_number_of(scene),
         )
         return known.order_by(*known.query.order_by) if known.query.order_by else known
 
@@ -165,6 +165,12 @@ def least_of(queryset, field, per="character"):
     """A subquery of the least value of `field` in a queryset correlated with its outer row through `per`, as
     count_of() counts; None where it has none."""
     return Subquery(queryset.order_by().values(per).annotate(least=Min(field)).values("least"))
+
+
+def last_scene_number_of(scene_model):
+    """The film's last scene number as a subquery, the same for every row: what horizon.film_ends_by() reads, so
+    that a list of records asks for it in its own query rather than once a record."""
+    return Subquery(scene_model.objects.order_by("-number").values("number")[:1])
 
 
 def possessive(name, plural=False):

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, least_of, possessive
+from characters.models import IN_ORDER_OF_PROMINENCE, Character, count_of, last_scene_number_of, least_of, possessive
 from iwojima_site.baked import SQL, BakedQuery, run_together
 from iwojima_site.horizon import cut_parts, film_ends_by, horizon_of, shows
 from iwojima_site.records import BY_NAME, SluggedRecord, SlugQuerySet, alphabetical, alphabetical_key
@@ -308,8 +308,8 @@ class PeoplePresent:
             f" ON {column('id')} = present.character_id"
         )
         if self.horizon is not None:  # the scenes each person is seen in so far, whatever the list's other filters
-            so_far = presence_pairs(Presence.SEEN, scenes=Scene.objects.filter(number__lte=self.horizon).values("pk"))
-            seen, seen_params = grouped_pairs(so_far.query.get_compiler(self.using).as_sql(), "character_id", True)
+            so_far = Scene.objects.using(self.using).filter(number__lte=self.horizon).people_present(Presence.SEEN)
+            seen, seen_params = grouped_pairs(so_far.pairs, "character_id", counted=True)
             sql, params = (
                 f"{sql} LEFT JOIN ({seen}) seen ON seen.character_id = {column('id')}",
                 (*params, *seen_params),
@@ -722,7 +722,7 @@ class LetterQuerySet(SlugQuerySet):
         in_scenes = Letter.scenes.through.objects.filter(letter=OuterRef("pk"))
         return self.filter(Exists(in_scenes.filter(scene__number__lte=horizon)) | ~Exists(in_scenes)).annotate(
             last_scene_number=Max("scenes__number"),
-            film_last_scene=Subquery(Scene.objects.order_by("-number").values("number")[:1]),
+            film_last_scene=last_scene_number_of(Scene),
         )
 
     def listed(self):
